@@ -1,0 +1,117 @@
+package systems
+
+// The delay systems of dysts: IkedaDelay, MackeyGlass, PiecewiseCircuit,
+// ScrollDelay, SprottDelay, VossDelay.
+//
+// State dimension. Each is a scalar delay differential equation
+// dx/dt = f(x(t), x(t - τ)): our state dimension is 1 and the delay τ is the
+// parameter named by DelayParam ("tau" for all six). dysts stores
+// embedding_dimension 10 for them, and a 10-entry initial_conditions: that is
+// not a state dimension but the width of dysts' output. Its DynSysDelay
+// integrates the scalar equation with a constant history x(t ≤ 0) =
+// initial_conditions[0] and then returns, for each sample time t, the delay
+// embedding
+//
+//	(x(t - k τ / 9)),  k = 0, 1, ..., 9
+//
+// (numpy linspace(0, τ, 10) lags). So: state = IC[0], history constant at
+// IC[0], and the JSON dimension is the number of lagged copies of x in dysts'
+// trajectories. The other nine IC entries are unused by dysts.
+//
+// No analytic Jacobians: JacFunc has no slot for x(t - τ).
+
+import "math"
+
+// izIkeda is dysts' IkedaDelay, shared by SprottDelay (a subclass there):
+//
+//	dx/dt = μ sin(x(t - τ) - x0) - c x
+var izIkeda = Equations{
+	Delay: func(p Params) DelayFunc {
+		c, mu, x0 := p("c"), p("mu"), p("x0")
+		return func(_ float64, x, xd, dx []float64) {
+			dx[0] = mu*math.Sin(xd[0]-x0) - c*x[0]
+		}
+	},
+	DelayParam: "tau",
+}
+
+func init() {
+	// IkedaDelay: the Ikeda optical ring cavity with delayed feedback; see
+	// izIkeda.
+	// K. Ikeda and K. Matsumoto (1987). High-dimensional chaotic behavior in
+	// systems with time-delayed feedback, Physica D, 29 (1-2), 223-235.
+	register("IkedaDelay", izIkeda)
+
+	// MackeyGlass: the Mackey-Glass blood-production model.
+	// Glass, L. and Mackey, M. C. (1979). Pathological physiological
+	// conditions resulting from instabilities in physiological control
+	// systems. Ann. NY. Acad. Sci.
+	//
+	//	dx/dt = β x(t - τ) / (1 + x(t - τ)^n) - γ x
+	register("MackeyGlass", Equations{
+		Delay: func(p Params) DelayFunc {
+			beta, gamma, n := p("beta"), p("gamma"), p("n")
+			return func(_ float64, x, xd, dx []float64) {
+				dx[0] = beta*(xd[0]/(1+math.Pow(xd[0], n))) - gamma*x[0]
+			}
+		},
+		DelayParam: "tau",
+	})
+
+	// PiecewiseCircuit: a delayed-feedback electronic oscillator. dysts uses
+	// a smooth cubic in place of the circuit's piecewise-linear
+	// characteristic, and its damping acts on the delayed state:
+	// A. Tamasevicius, G. Mykolaitis, S. Bumeliene, Electron. Lett. 42, 13 (2006).
+	//
+	//	f     = -(x(t - τ)/c)³ + 3 x(t - τ)/c
+	//	dx/dt = -α x(t - τ) + β f
+	register("PiecewiseCircuit", Equations{
+		Delay: func(p Params) DelayFunc {
+			alpha, beta, c := p("alpha"), p("beta"), p("c")
+			return func(_ float64, _, xd, dx []float64) {
+				u := xd[0] / c
+				dx[0] = -alpha*xd[0] + beta*(-u*u*u+3*u)
+			}
+		},
+		DelayParam: "tau",
+	})
+
+	// ScrollDelay: a multi-scroll delay system (dysts applies the damping
+	// α to the delayed state):
+	// R.D. Driver, Ordinary and Delay Differential Equations (Springer, New
+	// York, 1977).
+	//
+	//	dx/dt = -α x(t - τ) + β tanh(10 x(t - τ))
+	register("ScrollDelay", Equations{
+		Delay: func(p Params) DelayFunc {
+			alpha, beta := p("alpha"), p("beta")
+			return func(_ float64, _, xd, dx []float64) {
+				dx[0] = -alpha*xd[0] + beta*math.Tanh(10*xd[0])
+			}
+		},
+		DelayParam: "tau",
+	})
+
+	// SprottDelay: Sprott's simple chaotic delay equation dx/dt = sin x(t - τ)
+	// (the Ikeda equation with c = 0, μ = 1, x0 = 0); see izIkeda.
+	// Sprott, J. C (2007). A simple chaotic delay differential equation.
+	// Physics Letters A 366.4-5: 397-402.
+	register("SprottDelay", izIkeda)
+
+	// VossDelay: an electronic delay circuit with a cubic nonlinearity.
+	// Voss (2002). Real-time anticipation of chaotic states of an electronic
+	// circuit.
+	//
+	//	f     = -10.44 x(t - τ)³ - 13.95 x(t - τ)² - 3.63 x(t - τ) + 0.85
+	//	dx/dt = -α x + f
+	register("VossDelay", Equations{
+		Delay: func(p Params) DelayFunc {
+			alpha := p("alpha")
+			return func(_ float64, x, xd, dx []float64) {
+				u := xd[0]
+				dx[0] = -alpha*x[0] + (-10.44*u*u*u - 13.95*u*u - 3.63*u + 0.85)
+			}
+		},
+		DelayParam: "tau",
+	})
+}

@@ -1,0 +1,403 @@
+package systems
+
+// Sprott's simple chaotic flows (dysts SprottA..SprottS, SprottJerk,
+// SprottMore, SprottTorus); see flows_i_z.go for the conventions. SprottDelay
+// is in flows_i_z_delay.go.
+//
+// Sprott A-S: Sprott (1994). Some simple chaotic flows. Physical Review E
+// (1994). The parameter values (a, b) are those of the dysts metadata.
+
+import "math"
+
+// izFixed builds the equations of a system without parameters.
+func izFixed(f Func, j JacFunc) Equations {
+	eq := Equations{Flow: func(Params) Func { return f }}
+	if j != nil {
+		eq.Jac = func(Params) JacFunc { return j }
+	}
+	return eq
+}
+
+func init() {
+	// SprottA: dx/dt = y, dy/dt = -x + y z, dz/dt = 1 - y².
+	register("SprottA", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = x[1]
+			dx[1] = -x[0] + x[1]*x[2]
+			dx[2] = 1 - x[1]*x[1]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = 0, 1, 0
+			j[3], j[4], j[5] = -1, x[2], x[1]
+			j[6], j[7], j[8] = 0, -2*x[1], 0
+		}))
+
+	// SprottB: dx/dt = y z, dy/dt = x - y, dz/dt = 1 - x y.
+	register("SprottB", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = x[1] * x[2]
+			dx[1] = x[0] - x[1]
+			dx[2] = 1 - x[0]*x[1]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = 0, x[2], x[1]
+			j[3], j[4], j[5] = 1, -1, 0
+			j[6], j[7], j[8] = -x[1], -x[0], 0
+		}))
+
+	// SprottC: dx/dt = y z, dy/dt = x - y, dz/dt = 1 - x².
+	register("SprottC", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = x[1] * x[2]
+			dx[1] = x[0] - x[1]
+			dx[2] = 1 - x[0]*x[0]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = 0, x[2], x[1]
+			j[3], j[4], j[5] = 1, -1, 0
+			j[6], j[7], j[8] = -2*x[0], 0, 0
+		}))
+
+	// SprottD: dx/dt = -y, dy/dt = x + z, dz/dt = x z + 3 y².
+	register("SprottD", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = -x[1]
+			dx[1] = x[0] + x[2]
+			dx[2] = x[0]*x[2] + 3*x[1]*x[1]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = 0, -1, 0
+			j[3], j[4], j[5] = 1, 0, 1
+			j[6], j[7], j[8] = x[2], 6*x[1], x[0]
+		}))
+
+	// SprottE: dx/dt = y z, dy/dt = x² - y, dz/dt = 1 - 4 x.
+	register("SprottE", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = x[1] * x[2]
+			dx[1] = x[0]*x[0] - x[1]
+			dx[2] = 1 - 4*x[0]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = 0, x[2], x[1]
+			j[3], j[4], j[5] = 2*x[0], -1, 0
+			j[6], j[7], j[8] = -4, 0, 0
+		}))
+
+	// SprottF: dx/dt = y + z, dy/dt = -x + a y, dz/dt = x² - z.
+	register("SprottF", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = x[1] + x[2]
+				dx[1] = -x[0] + a*x[1]
+				dx[2] = x[0]*x[0] - x[2]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, 1, 1
+				j[3], j[4], j[5] = -1, a, 0
+				j[6], j[7], j[8] = 2*x[0], 0, -1
+			}
+		},
+	})
+
+	// SprottG: dx/dt = a x + z, dy/dt = x z - y, dz/dt = -x + y.
+	register("SprottG", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = a*x[0] + x[2]
+				dx[1] = x[0]*x[2] - x[1]
+				dx[2] = -x[0] + x[1]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = a, 0, 1
+				j[3], j[4], j[5] = x[2], -1, x[0]
+				j[6], j[7], j[8] = -1, 1, 0
+			}
+		},
+	})
+
+	// SprottH: dx/dt = -y + z², dy/dt = x + a y, dz/dt = x - z.
+	register("SprottH", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = -x[1] + x[2]*x[2]
+				dx[1] = x[0] + a*x[1]
+				dx[2] = x[0] - x[2]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, -1, 2*x[2]
+				j[3], j[4], j[5] = 1, a, 0
+				j[6], j[7], j[8] = 1, 0, -1
+			}
+		},
+	})
+
+	// SprottI: dx/dt = -a y, dy/dt = x + z, dz/dt = x + y² - z.
+	register("SprottI", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = -a * x[1]
+				dx[1] = x[0] + x[2]
+				dx[2] = x[0] + x[1]*x[1] - x[2]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, -a, 0
+				j[3], j[4], j[5] = 1, 0, 1
+				j[6], j[7], j[8] = 1, 2*x[1], -1
+			}
+		},
+	})
+
+	// SprottJ: dx/dt = 2 z, dy/dt = -2 y + z, dz/dt = -x + y + y².
+	register("SprottJ", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = 2 * x[2]
+			dx[1] = -2*x[1] + x[2]
+			dx[2] = -x[0] + x[1] + x[1]*x[1]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = 0, 0, 2
+			j[3], j[4], j[5] = 0, -2, 1
+			j[6], j[7], j[8] = -1, 1+2*x[1], 0
+		}))
+
+	// SprottJerk: the simplest dissipative chaotic jerk flow,
+	// d³x/dt³ = -μ ẍ + ẋ² - x, as dx/dt = y, dy/dt = z, dz/dt = -x + y² - μ z.
+	// Sprott, J. C. Simplest dissipative chaotic flow. Physics Letters A (1997).
+	register("SprottJerk", Equations{
+		Flow: func(p Params) Func {
+			mu := p("mu")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = x[1]
+				dx[1] = x[2]
+				dx[2] = -x[0] + x[1]*x[1] - mu*x[2]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			mu := p("mu")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, 1, 0
+				j[3], j[4], j[5] = 0, 0, 1
+				j[6], j[7], j[8] = -1, 2*x[1], -mu
+			}
+		},
+	})
+
+	// SprottK: dx/dt = x y - z, dy/dt = x - y, dz/dt = x + a z.
+	register("SprottK", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = x[0]*x[1] - x[2]
+				dx[1] = x[0] - x[1]
+				dx[2] = x[0] + a*x[2]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = x[1], x[0], -1
+				j[3], j[4], j[5] = 1, -1, 0
+				j[6], j[7], j[8] = 1, 0, a
+			}
+		},
+	})
+
+	// SprottL: dx/dt = y + b z, dy/dt = a x² - y, dz/dt = 1 - x.
+	register("SprottL", Equations{
+		Flow: func(p Params) Func {
+			a, b := p("a"), p("b")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = x[1] + b*x[2]
+				dx[1] = a*x[0]*x[0] - x[1]
+				dx[2] = 1 - x[0]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b := p("a"), p("b")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, 1, b
+				j[3], j[4], j[5] = 2*a*x[0], -1, 0
+				j[6], j[7], j[8] = -1, 0, 0
+			}
+		},
+	})
+
+	// SprottM: dx/dt = -z, dy/dt = -x² - y, dz/dt = a (1 + x) + y.
+	register("SprottM", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = -x[2]
+				dx[1] = -x[0]*x[0] - x[1]
+				dx[2] = a + a*x[0] + x[1]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, 0, -1
+				j[3], j[4], j[5] = -2*x[0], -1, 0
+				j[6], j[7], j[8] = a, 1, 0
+			}
+		},
+	})
+
+	// SprottMore: a simple flow with a sign nonlinearity.
+	// Sprott, J. C. (2020). Do We Need More Chaos Examples? Chaos Theory and
+	// Applications 2(2),1-3, 2020.
+	//
+	//	dx/dt = y
+	//	dy/dt = -x - sgn(z) y
+	//	dz/dt = y² - exp(-x²)
+	//
+	// sgn(0) = 0 as numpy. No analytic Jacobian (sgn is discontinuous).
+	register("SprottMore", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = x[1]
+			dx[1] = -x[0] - izSign(x[2])*x[1]
+			dx[2] = x[1]*x[1] - math.Exp(-x[0]*x[0])
+		}, nil))
+
+	// SprottN: dx/dt = -2 y, dy/dt = x + z², dz/dt = 1 + y - 2 z.
+	register("SprottN", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = -2 * x[1]
+			dx[1] = x[0] + x[2]*x[2]
+			dx[2] = 1 + x[1] - 2*x[2]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = 0, -2, 0
+			j[3], j[4], j[5] = 1, 0, 2*x[2]
+			j[6], j[7], j[8] = 0, 1, -2
+		}))
+
+	// SprottO: dx/dt = y, dy/dt = x - z, dz/dt = x + x z + a y.
+	register("SprottO", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = x[1]
+				dx[1] = x[0] - x[2]
+				dx[2] = x[0] + x[0]*x[2] + a*x[1]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, 1, 0
+				j[3], j[4], j[5] = 1, 0, -1
+				j[6], j[7], j[8] = 1+x[2], a, x[0]
+			}
+		},
+	})
+
+	// SprottP: dx/dt = a y + z, dy/dt = -x + y², dz/dt = x + y.
+	register("SprottP", Equations{
+		Flow: func(p Params) Func {
+			a := p("a")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = a*x[1] + x[2]
+				dx[1] = -x[0] + x[1]*x[1]
+				dx[2] = x[0] + x[1]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a := p("a")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, a, 1
+				j[3], j[4], j[5] = -1, 2*x[1], 0
+				j[6], j[7], j[8] = 1, 1, 0
+			}
+		},
+	})
+
+	// SprottQ: dx/dt = -z, dy/dt = x - y, dz/dt = a x + y² + b z.
+	register("SprottQ", Equations{
+		Flow: func(p Params) Func {
+			a, b := p("a"), p("b")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = -x[2]
+				dx[1] = x[0] - x[1]
+				dx[2] = a*x[0] + x[1]*x[1] + b*x[2]
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b := p("a"), p("b")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, 0, -1
+				j[3], j[4], j[5] = 1, -1, 0
+				j[6], j[7], j[8] = a, 2*x[1], b
+			}
+		},
+	})
+
+	// SprottR: dx/dt = a - y, dy/dt = b + z, dz/dt = x y - z.
+	register("SprottR", Equations{
+		Flow: func(p Params) Func {
+			a, b := p("a"), p("b")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = a - x[1]
+				dx[1] = b + x[2]
+				dx[2] = x[0]*x[1] - x[2]
+			}
+		},
+		Jac: func(Params) JacFunc {
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, -1, 0
+				j[3], j[4], j[5] = 0, 0, 1
+				j[6], j[7], j[8] = x[1], x[0], -1
+			}
+		},
+	})
+
+	// SprottS: dx/dt = -x - 4 y, dy/dt = x + z², dz/dt = 1 + x.
+	register("SprottS", izFixed(
+		func(_ float64, x, dx []float64) {
+			dx[0] = -x[0] - 4*x[1]
+			dx[1] = x[0] + x[2]*x[2]
+			dx[2] = 1 + x[0]
+		},
+		func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = -1, -4, 0
+			j[3], j[4], j[5] = 1, 0, 2*x[2]
+			j[6], j[7], j[8] = 1, 0, 0
+		}))
+
+	// SprottTorus: a conservative-looking flow with coexisting torus and
+	// strange attractor.
+	// Sprott Physics Letters A 2014.
+	//
+	//	dx/dt = y + 2 x y + x z
+	//	dy/dt = 1 - 2 x² + y z
+	//	dz/dt = x - x² - y²
+	register("SprottTorus", izFixed(
+		func(_ float64, x, dx []float64) {
+			X, Y, Z := x[0], x[1], x[2]
+			dx[0] = Y + 2*X*Y + X*Z
+			dx[1] = 1 - 2*X*X + Y*Z
+			dx[2] = X - X*X - Y*Y
+		},
+		func(_ float64, x, j []float64) {
+			X, Y, Z := x[0], x[1], x[2]
+			j[0], j[1], j[2] = 2*Y+Z, 2*X+1, X
+			j[3], j[4], j[5] = -4*X, Z, Y
+			j[6], j[7], j[8] = 1-2*X, -2*Y, 0
+		}))
+}

@@ -1,0 +1,285 @@
+package systems
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+// izNames are the dysts flows IkedaDelay..ZhouChen implemented in flows_i_z*.go.
+var izNames = []string{
+	"IkedaDelay", "InteriorSquirmer", "IsothermalChemical", "ItikBanksTumor", "JerkCircuit",
+	"KawczynskiStrizhak", "Laser", "LidDrivenCavityFlow", "LiuChen", "Lorenz", "Lorenz84",
+	"Lorenz96", "LorenzBounded", "LorenzCoupled", "LorenzStenflo", "LuChen", "LuChenCheng",
+	"MacArthur", "MackeyGlass", "MooreSpiegel", "MultiChua", "NewtonLiepnik", "NoseHoover",
+	"NuclearQuadrupole", "OscillatingFlow", "PanXuZhou", "PehlivanWei", "PiecewiseCircuit", "Qi",
+	"QiChen", "RabinovichFabrikant", "RayleighBenard", "RikitakeDynamo", "Rossler", "Rucklidge",
+	"Sakarya", "SaltonSea", "SanUmSrisuchinwong", "ScrollDelay", "ShimizuMorioka", "SprottA",
+	"SprottB", "SprottC", "SprottD", "SprottDelay", "SprottE", "SprottF", "SprottG", "SprottH",
+	"SprottI", "SprottJ", "SprottJerk", "SprottK", "SprottL", "SprottM", "SprottMore", "SprottN",
+	"SprottO", "SprottP", "SprottQ", "SprottR", "SprottS", "SprottTorus", "StickSlipOscillator",
+	"SwingingAtwood", "Thomas", "ThomasLabyrinth", "Torus", "Tsucs2", "TurchinHanski",
+	"VallisElNino", "VossDelay", "WangSun", "WindmiReduced", "YuWang", "YuWang2", "ZhouChen",
+}
+
+// izUnusedParams lists metadata parameters that dysts' equations ignore.
+var izUnusedParams = map[string]map[string]bool{
+	"LorenzCoupled": {"rho": true},
+}
+
+// izWithAnalyticJac lists the systems of izNames expected to carry an analytic Jacobian:
+// all except the non-smooth ones, the delay systems and two smooth Stokes flows.
+var izNoJac = map[string]bool{
+	"InteriorSquirmer": true, "LidDrivenCavityFlow": true, // smooth, lengthy: numerical
+	"MacArthur": true, "MultiChua": true, "SanUmSrisuchinwong": true, // non-smooth
+	"SprottMore": true, "StickSlipOscillator": true, // non-smooth
+	"IkedaDelay": true, "MackeyGlass": true, "PiecewiseCircuit": true, // delay
+	"ScrollDelay": true, "SprottDelay": true, "VossDelay": true, // delay
+}
+
+type izEntry struct {
+	IC         []float64                  `json:"initial_conditions"`
+	Dt         float64                    `json:"dt"`
+	EmbDim     int                        `json:"embedding_dimension"`
+	Delay      bool                       `json:"delay"`
+	Parameters map[string]json.RawMessage `json:"parameters"`
+}
+
+// izFlatten flattens array-valued parameters into name[i] / name[i][j].
+func izFlatten(dst map[string]float64, name string, raw json.RawMessage) error {
+	var v float64
+	if err := json.Unmarshal(raw, &v); err == nil {
+		dst[name] = v
+		return nil
+	}
+	var arr []json.RawMessage
+	if err := json.Unmarshal(raw, &arr); err != nil {
+		return fmt.Errorf("parameter %s: %v", name, err)
+	}
+	for i, el := range arr {
+		if err := izFlatten(dst, name+"["+strconv.Itoa(i)+"]", el); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func izLoad(t *testing.T) map[string]izEntry {
+	t.Helper()
+	data, err := os.ReadFile("../../shared/reference/dysts/chaotic_attractors.json")
+	if err != nil {
+		t.Skipf("dysts metadata not available: %v", err)
+	}
+	var all map[string]izEntry
+	if err := json.Unmarshal(data, &all); err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+func izFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestFlowsIZ(t *testing.T) {
+	meta := izLoad(t)
+	for _, name := range izNames {
+		t.Run(name, func(t *testing.T) {
+			e, ok := meta[name]
+			if !ok {
+				t.Fatalf("%s not in the dysts metadata", name)
+			}
+			eq, ok := equations[name]
+			if !ok {
+				t.Fatalf("%s not registered", name)
+			}
+			params := map[string]float64{}
+			for k, raw := range e.Parameters {
+				if err := izFlatten(params, k, raw); err != nil {
+					t.Fatal(err)
+				}
+			}
+			read := map[string]bool{}
+			var unknown []string
+			p := func(n string) float64 {
+				v, ok := params[n]
+				if !ok {
+					unknown = append(unknown, n)
+					return math.NaN()
+				}
+				read[n] = true
+				return v
+			}
+
+			if e.Delay {
+				izCheckDelay(t, name, eq, e, p)
+			} else {
+				izCheckFlow(t, name, eq, e, p)
+			}
+			if len(unknown) > 0 {
+				t.Errorf("builder read parameters missing from the metadata: %v", unknown)
+			}
+			for k := range params {
+				if !read[k] && k != eq.DelayParam && !izUnusedParams[name][k] {
+					t.Errorf("metadata parameter %q never read", k)
+				}
+			}
+		})
+	}
+}
+
+func izCheckFlow(t *testing.T, name string, eq Equations, e izEntry, p Params) {
+	if eq.Flow == nil || eq.Delay != nil || eq.Map != nil {
+		t.Fatalf("want a flow")
+	}
+	if (eq.Jac == nil) != izNoJac[name] {
+		t.Errorf("analytic Jacobian present = %v, want %v", eq.Jac != nil, !izNoJac[name])
+	}
+	n := len(e.IC)
+	if n != e.EmbDim {
+		t.Fatalf("IC has %d entries, embedding_dimension %d", n, e.EmbDim)
+	}
+	f := eq.Flow(p)
+	x := append([]float64(nil), e.IC...)
+	dx := make([]float64, n)
+	f(0, x, dx)
+	if !izFinite(dx) {
+		t.Fatalf("RHS at IC not finite: %v", dx)
+	}
+	if a := testing.AllocsPerRun(100, func() { f(0.1, x, dx) }); a != 0 {
+		t.Errorf("RHS allocates %v times per call", a)
+	}
+
+	var jf JacFunc
+	jac := make([]float64, n*n)
+	if eq.Jac != nil {
+		jf = eq.Jac(p)
+		if a := testing.AllocsPerRun(100, func() { jf(0.1, x, jac) }); a != 0 {
+			t.Errorf("Jacobian allocates %v times per call", a)
+		}
+		izCheckJac(t, "IC", f, jf, 0, x)
+	}
+
+	// RK4 at the dysts step for 20,000 steps.
+	k1, k2, k3, k4, tmp := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	h := e.Dt
+	tt := 0.0
+	for step := 0; step < 20000; step++ {
+		f(tt, x, k1)
+		for i := range x {
+			tmp[i] = x[i] + h/2*k1[i]
+		}
+		f(tt+h/2, tmp, k2)
+		for i := range x {
+			tmp[i] = x[i] + h/2*k2[i]
+		}
+		f(tt+h/2, tmp, k3)
+		for i := range x {
+			tmp[i] = x[i] + h*k3[i]
+		}
+		f(tt+h, tmp, k4)
+		for i := range x {
+			x[i] += h / 6 * (k1[i] + 2*k2[i] + 2*k3[i] + k4[i])
+		}
+		tt += h
+		if !izFinite(x) || math.Abs(x[0]) > 1e8 {
+			t.Fatalf("blow-up at step %d (t=%g): %v", step, tt, x)
+		}
+	}
+	if jf != nil {
+		izCheckJac(t, "end of run", f, jf, tt, x)
+	}
+}
+
+// izCheckJac compares the analytic Jacobian with central differences.
+func izCheckJac(t *testing.T, where string, f Func, jf JacFunc, tt float64, x0 []float64) {
+	t.Helper()
+	n := len(x0)
+	ja := make([]float64, n*n)
+	jf(tt, x0, ja)
+	jn := make([]float64, n*n)
+	x := append([]float64(nil), x0...)
+	fp, fm := make([]float64, n), make([]float64, n)
+	scale := 1.0
+	for j := 0; j < n; j++ {
+		h := 1e-6 * math.Max(1, math.Abs(x0[j]))
+		x[j] = x0[j] + h
+		f(tt, x, fp)
+		x[j] = x0[j] - h
+		f(tt, x, fm)
+		x[j] = x0[j]
+		for i := 0; i < n; i++ {
+			jn[i*n+j] = (fp[i] - fm[i]) / (2 * h)
+			scale = math.Max(scale, math.Abs(jn[i*n+j]))
+		}
+	}
+	for k := range ja {
+		if d := math.Abs(ja[k] - jn[k]); !(d <= 1e-5*math.Max(scale, 1)) {
+			t.Errorf("Jacobian at %s: entry (%d,%d) analytic %g, central difference %g", where, k/n, k%n, ja[k], jn[k])
+		}
+	}
+}
+
+// izCheckDelay checks a scalar delay system: finite RHS at the constant
+// history x = IC[0], no allocations, and 20 τ of explicit Euler stepping
+// (h = τ/1000) on a ring buffer without blow-up.
+func izCheckDelay(t *testing.T, name string, eq Equations, e izEntry, p Params) {
+	if eq.Delay == nil || eq.Flow != nil || eq.Map != nil || eq.Jac != nil {
+		t.Fatalf("want a delay system without Jacobian")
+	}
+	if eq.DelayParam == "" {
+		t.Fatalf("DelayParam not set")
+	}
+	tau := p(eq.DelayParam)
+	if !(tau > 0) {
+		t.Fatalf("delay %q = %v", eq.DelayParam, tau)
+	}
+	if e.EmbDim != 10 || len(e.IC) != 10 {
+		t.Errorf("dysts delay embedding: embedding_dimension %d, %d ICs, want 10", e.EmbDim, len(e.IC))
+	}
+	f := eq.Delay(p)
+	x := []float64{e.IC[0]}
+	xd := []float64{e.IC[0]}
+	dx := make([]float64, 1)
+	f(0, x, xd, dx)
+	if !izFinite(dx) {
+		t.Fatalf("RHS at IC not finite: %v", dx)
+	}
+	if a := testing.AllocsPerRun(100, func() { f(0.1, x, xd, dx) }); a != 0 {
+		t.Errorf("RHS allocates %v times per call", a)
+	}
+	const m = 1000
+	h := tau / m
+	ring := make([]float64, m) // ring[k % m] = x(t_k); x(t_k - τ) = ring[(k-m) % m]
+	for k := range ring {
+		ring[k] = e.IC[0]
+	}
+	cur := e.IC[0]
+	for k := 0; k < 20*m; k++ {
+		x[0], xd[0] = cur, ring[k%m]
+		f(float64(k)*h, x, xd, dx)
+		ring[k%m] = cur
+		cur += h * dx[0]
+		if math.IsNaN(cur) || math.IsInf(cur, 0) || math.Abs(cur) > 1e6 {
+			t.Fatalf("blow-up at t=%g: %v", float64(k)*h, cur)
+		}
+	}
+	_ = name
+}
+
+// TestFlowsIZNamesSorted keeps izNames complete: every registered name in
+// the I..Z range that this file's owner implements is listed once.
+func TestFlowsIZNamesSorted(t *testing.T) {
+	if !sort.StringsAreSorted(izNames) || len(izNames) != 77 {
+		t.Fatalf("izNames must hold the 77 names, sorted (have %d)", len(izNames))
+	}
+}
