@@ -17,9 +17,9 @@ func TestForecastMetricsHand(t *testing.T) {
 	y := col(1, 2, 3, 4)
 	p := col(1, 3, 2, 6)
 	want := map[string]float64{
-		"mse":  1.5,             // 6/4
-		"mae":  1,               // 4/4
-		"rmse": math.Sqrt(1.5),  // 1.2247
+		"mse":  1.5,            // 6/4
+		"mae":  1,              // 4/4
+		"rmse": math.Sqrt(1.5), // 1.2247
 		// σ²(y) = mean((−1.5, −.5, .5, 1.5)²) = 1.25; sqrt(mean(e²)/1.25) = sqrt(1.2)
 		"nrmse": math.Sqrt(1.2),
 		// range 3: 100·mean(|e|)/3
