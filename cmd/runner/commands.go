@@ -1,0 +1,288 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/chaos-runner/runner/runner"
+	"github.com/chaos-runner/runner/spec"
+	"github.com/chaos-runner/runner/stages"
+)
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// loadPlan loads, expands and binds a pipeline file.
+func (g *globals) loadPlan(path string, sets []string, format string) (*runner.Plan, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, invalid(fmt.Errorf("pipeline file: %w", err))
+	}
+	p, ds := runner.Load(path, sets, g.reg)
+	if len(ds) > 0 {
+		return nil, g.diagnosticsError(ds, format)
+	}
+	plan, ds := runner.NewPlan(p, g.reg)
+	if len(ds) > 0 {
+		return nil, g.diagnosticsError(ds, format)
+	}
+	return plan, nil
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return invalid(fmt.Errorf("unknown --format %q (want %s)", format, strings.Join(allowed, ", ")))
+}
+
+func newValidateCmd(g *globals) *cobra.Command {
+	var sets []string
+	var format string
+	cmd := &cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a pipeline file and report every problem as file:line:col",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			plan, err := g.loadPlan(args[0], sets, format)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				writeJSON(g.stdout, map[string]any{"ok": true, "diagnostics": []any{}, "stages": len(plan.Nodes)})
+				return nil
+			}
+			fmt.Fprintf(g.stdout, "%s: ok (%d stage instances)\n", args[0], len(plan.Nodes))
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func newPlanCmd(g *globals) *cobra.Command {
+	var sets []string
+	var format string
+	cmd := &cobra.Command{
+		Use:   "plan FILE",
+		Short: "Say for every stage whether it is cached or will run, and why",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			plan, err := g.loadPlan(args[0], sets, format)
+			if err != nil {
+				return err
+			}
+			store, err := g.openStore()
+			if err != nil {
+				return err
+			}
+			decisions := plan.Decide(store, 4)
+			type row struct {
+				Stage  string `json:"stage"`
+				Status string `json:"status"`
+				Reason string `json:"reason,omitempty"`
+				Key    string `json:"key"`
+			}
+			rows := make([]row, len(plan.Nodes))
+			toRun := 0
+			width := 0
+			for i, n := range plan.Nodes {
+				st := "cached"
+				if !decisions[i].Cached {
+					st = "run"
+					toRun++
+				}
+				rows[i] = row{Stage: n.ID(), Status: st, Reason: decisions[i].Reason, Key: string(n.Key)}
+				width = max(width, len(n.ID()))
+			}
+			if format == "json" {
+				writeJSON(g.stdout, map[string]any{"pipeline": plan.Pipeline.Name, "stages": rows, "run": toRun, "cached": len(rows) - toRun})
+				return nil
+			}
+			for _, r := range rows {
+				if r.Reason != "" {
+					fmt.Fprintf(g.stdout, "%-6s  %-*s  %s\n", r.Status, width, r.Stage, r.Reason)
+				} else {
+					fmt.Fprintf(g.stdout, "%-6s  %s\n", r.Status, r.Stage)
+				}
+			}
+			fmt.Fprintf(g.stdout, "%d to run, %d cached\n", toRun, len(rows)-toRun)
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func newApplyCmd(g *globals) *cobra.Command {
+	var sets []string
+	var opts runner.Options
+	var executor string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "apply FILE",
+		Short: "Run every stage that is not cached, in parallel, in dependency order",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if executor != "local" {
+				return invalid(fmt.Errorf("unknown --executor %q (want local)", executor))
+			}
+			plan, err := g.loadPlan(args[0], sets, "text")
+			if err != nil {
+				return err
+			}
+			store, err := g.openStore()
+			if err != nil {
+				return err
+			}
+			opts.Log = g.stderr
+			if quiet {
+				opts.Log = nil
+			}
+			if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+				opts.Terminal = true
+			}
+			res, err := runner.Apply(cmd.Context(), plan, store, opts)
+			if res != nil {
+				fmt.Fprintf(g.stdout, "%d ran, %d cached, %d failed, %d skipped, %d interrupted in %.2fs (journal %s)\n",
+					res.Ran, res.Cached, res.Failed, res.Skipped, res.Interrupted, res.Elapsed.Seconds(), res.JournalPath)
+			}
+			switch {
+			case err == nil:
+				return nil
+			case errors.Is(err, runner.ErrInterrupted) || cmd.Context().Err() != nil:
+				return &exitError{code: exitInterrupted, err: err}
+			case res == nil:
+				return invalid(err)
+			default:
+				return &exitError{code: exitFailed, err: err}
+			}
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	f.IntVarP(&opts.Jobs, "jobs", "j", 0, "stages run in parallel (default: number of cores)")
+	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
+	f.StringVar(&executor, "executor", "local", "where stages run: local")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output")
+	return cmd
+}
+
+func newStagesCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "stages [KIND]",
+		Short: "Print the reference documentation of the stage kinds",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				for _, k := range g.reg.Kinds() {
+					fmt.Fprintf(g.stdout, "%-14s %s\n", k.Name(), k.Summary())
+				}
+				return nil
+			}
+			k, ok := g.reg.Lookup(args[0])
+			if !ok {
+				return invalid(fmt.Errorf("unknown stage kind %q (known: %s)", args[0], strings.Join(g.reg.Names(), ", ")))
+			}
+			fmt.Fprint(g.stdout, stages.KindMarkdown(k))
+			return nil
+		},
+	}
+}
+
+func newSchemaCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of pipeline files (for editors)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := g.reg.JSONSchema()
+			if err != nil {
+				return err
+			}
+			_, err = g.stdout.Write(b)
+			return err
+		},
+	}
+}
+
+func newGraphCmd(g *globals) *cobra.Command {
+	var sets []string
+	var format string
+	cmd := &cobra.Command{
+		Use:   "graph FILE",
+		Short: "Print the stage DAG as Graphviz DOT or Mermaid",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "dot", "mermaid"); err != nil {
+				return err
+			}
+			plan, err := g.loadPlan(args[0], sets, "text")
+			if err != nil {
+				return err
+			}
+			ids := map[string]string{}
+			for i, n := range plan.Nodes {
+				ids[n.ID()] = fmt.Sprintf("n%d", i)
+			}
+			type edge struct{ from, to, label string }
+			var edges []edge
+			for _, n := range plan.Nodes {
+				for _, in := range n.Inst.Inputs {
+					for _, src := range in.Sources {
+						edges = append(edges, edge{ids[src.Instance], ids[n.ID()], src.Port + " -> " + in.Port})
+					}
+				}
+			}
+			if format == "dot" {
+				fmt.Fprintf(g.stdout, "digraph %q {\n  rankdir=LR;\n", plan.Pipeline.Name)
+				for _, n := range plan.Nodes {
+					fmt.Fprintf(g.stdout, "  %s [label=%q, shape=box];\n", ids[n.ID()], n.ID()+"\n"+n.Kind.Name())
+				}
+				for _, e := range edges {
+					fmt.Fprintf(g.stdout, "  %s -> %s [label=%q];\n", e.from, e.to, e.label)
+				}
+				fmt.Fprintln(g.stdout, "}")
+				return nil
+			}
+			fmt.Fprintln(g.stdout, "flowchart LR")
+			for _, n := range plan.Nodes {
+				fmt.Fprintf(g.stdout, "  %s[\"%s<br/>%s\"]\n", ids[n.ID()], mermaidEscape(n.ID()), n.Kind.Name())
+			}
+			for _, e := range edges {
+				fmt.Fprintf(g.stdout, "  %s -->|%s| %s\n", e.from, mermaidEscape(e.label), e.to)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	cmd.Flags().StringVar(&format, "format", "dot", "dot or mermaid")
+	return cmd
+}
+
+func mermaidEscape(s string) string {
+	r := strings.NewReplacer(`"`, "#quot;", "[", "#91;", "]", "#93;", "|", "#124;", ">", "#gt;")
+	return r.Replace(s)
+}
+
+var _ = spec.Pos{}

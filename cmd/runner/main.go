@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/spec"
+	"github.com/chaos-runner/runner/stages"
+	_ "github.com/chaos-runner/runner/stages/all"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitInvalid     = 2
+	exitInterrupted = 130
+)
+
+// exitError carries an exit code; its message is printed unless empty.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func invalid(err error) error { return &exitError{code: exitInvalid, err: err} }
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run executes the CLI and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if msg := ee.Error(); msg != "" {
+			fmt.Fprintln(stderr, msg)
+		}
+		return ee.code
+	}
+	// Cobra's own errors: unknown command or flag, wrong argument count.
+	fmt.Fprintln(stderr, "runner:", err)
+	return exitInvalid
+}
+
+type globals struct {
+	stdout, stderr io.Writer
+	store          string
+	reg            *stages.Registry
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	g := &globals{stdout: stdout, stderr: stderr, reg: stages.Default}
+	root := &cobra.Command{
+		Use:           "runner",
+		Short:         "Run YAML pipelines of scientific stages with a content-addressed Arrow cache",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&g.store, "store", "", "artifact store directory (default $RUNNER_STORE or .runner)")
+	root.AddCommand(
+		newValidateCmd(g), newPlanCmd(g), newApplyCmd(g), newRunCmd(g), newStagesCmd(g),
+		newSchemaCmd(g), newGraphCmd(g), newArtifactsCmd(g),
+	)
+	for _, extra := range extraCommands {
+		root.AddCommand(extra(g))
+	}
+	return root
+}
+
+// extraCommands lets other files add commands (systems, ...).
+var extraCommands []func(g *globals) *cobra.Command
+
+func (g *globals) openStore() (*artifacts.Store, error) {
+	dir := g.store
+	if dir == "" {
+		dir = os.Getenv("RUNNER_STORE")
+	}
+	if dir == "" {
+		dir = ".runner"
+	}
+	s, err := artifacts.Open(dir)
+	if err != nil {
+		return nil, invalid(fmt.Errorf("open artifact store: %w", err))
+	}
+	return s, nil
+}
+
+// diagnosticsError prints diagnostics as text or JSON and exits 2.
+func (g *globals) diagnosticsError(ds spec.Diagnostics, format string) error {
+	ds.Sort()
+	if format == "json" {
+		writeJSON(g.stdout, map[string]any{"ok": false, "diagnostics": ds})
+		return &exitError{code: exitInvalid}
+	}
+	return invalid(fmt.Errorf("%s\n%d problem(s)", ds.Error(), len(ds)))
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// cellText renders one value of a column; lists are joined with ";".
+func cellText(col arrow.Array, i int) string {
+	if col.IsNull(i) {
+		return ""
+	}
+	switch c := col.(type) {
+	case *array.Float64:
+		return formatFloat(c.Value(i))
+	case *array.Float32:
+		return formatFloat(float64(c.Value(i)))
+	case *array.Int64:
+		return strconv.FormatInt(c.Value(i), 10)
+	case *array.Int32:
+		return strconv.FormatInt(int64(c.Value(i)), 10)
+	case *array.Uint64:
+		return strconv.FormatUint(c.Value(i), 10)
+	case *array.String:
+		return c.Value(i)
+	case *array.Boolean:
+		return strconv.FormatBool(c.Value(i))
+	case array.ListLike:
+		start, end := c.ValueOffsets(i)
+		vals := c.ListValues()
+		parts := make([]string, 0, end-start)
+		for j := start; j < end; j++ {
+			parts = append(parts, cellText(vals, int(j)))
+		}
+		return strings.Join(parts, ";")
+	}
+	return col.ValueStr(i)
+}
+
+func formatFloat(f float64) string {
+	if math.IsNaN(f) {
+		return "NaN"
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// cellJSON renders one value for JSON output (NaN and Inf become null).
+func cellJSON(col arrow.Array, i int) any {
+	if col.IsNull(i) {
+		return nil
+	}
+	switch c := col.(type) {
+	case *array.Float64:
+		return finite(c.Value(i))
+	case *array.Float32:
+		return finite(float64(c.Value(i)))
+	case *array.Int64:
+		return c.Value(i)
+	case *array.Int32:
+		return c.Value(i)
+	case *array.Uint64:
+		return c.Value(i)
+	case *array.Boolean:
+		return c.Value(i)
+	case *array.String:
+		return c.Value(i)
+	case array.ListLike:
+		start, end := c.ValueOffsets(i)
+		out := make([]any, 0, end-start)
+		for j := start; j < end; j++ {
+			out = append(out, cellJSON(c.ListValues(), int(j)))
+		}
+		return out
+	}
+	return col.ValueStr(i)
+}
+
+func finite(f float64) any {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	return f
+}
+
+// writeTable prints a record as an aligned table, JSON rows or CSV with one header row.
+func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
+	n := int(rec.NumRows())
+	names := make([]string, rec.NumCols())
+	for j, f := range rec.Schema().Fields() {
+		names[j] = f.Name
+	}
+	switch format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(names); err != nil {
+			return err
+		}
+		row := make([]string, len(names))
+		for i := 0; i < n; i++ {
+			for j := range names {
+				row[j] = cellText(rec.Column(j), i)
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	case "json":
+		rows := make([]map[string]any, n)
+		for i := 0; i < n; i++ {
+			m := make(map[string]any, len(names))
+			for j, name := range names {
+				m[name] = cellJSON(rec.Column(j), i)
+			}
+			rows[i] = m
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	default:
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(names, "\t"))
+		row := make([]string, len(names))
+		for i := 0; i < n; i++ {
+			for j := range names {
+				s := cellText(rec.Column(j), i)
+				if len(s) > 60 {
+					s = s[:57] + "..."
+				}
+				row[j] = s
+			}
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+		return tw.Flush()
+	}
+}

@@ -1,0 +1,544 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/spec"
+	"github.com/chaos-runner/runner/stages"
+)
+
+// Version is the runner version recorded in manifests.
+var Version = "0.1.0-dev"
+
+// Options configure Apply.
+type Options struct {
+	Jobs     int  // parallel stages; default runtime.NumCPU()
+	FailFast bool // stop scheduling after the first failure
+	// Log receives progress: one line per event, or a live status line when
+	// Terminal is set. Nil discards.
+	Log      io.Writer
+	Terminal bool
+	// RunID names the journal; default a timestamp and pid.
+	RunID string
+	// LeaseTTL is how long a key lock lasts without renewal (default 2 min).
+	LeaseTTL time.Duration
+}
+
+// Outcome is what happened to one node during Apply.
+type Outcome int
+
+const (
+	Pending Outcome = iota
+	Cached
+	Ran
+	Failed
+	Skipped
+	Interrupted
+)
+
+func (o Outcome) String() string {
+	return [...]string{"pending", "cached", "ran", "failed", "skipped", "interrupted"}[o]
+}
+
+// Result summarises an apply.
+type Result struct {
+	Outcomes                                  []Outcome // by node index
+	Ran, Cached, Failed, Skipped, Interrupted int
+	Elapsed                                   time.Duration
+	JournalPath                               string
+}
+
+// StageError is a run-time failure of one stage instance.
+type StageError struct {
+	ID   string
+	Cell stages.Cell
+	Pos  spec.Pos
+	Err  error
+}
+
+func (e *StageError) Error() string {
+	cell := ""
+	if len(e.Cell) > 0 {
+		cell = " (cell " + e.Cell.String() + ")"
+	}
+	return fmt.Sprintf("%s: stage %s%s: %v", e.Pos, e.ID, cell, e.Err)
+}
+
+func (e *StageError) Unwrap() error { return e.Err }
+
+// ErrInterrupted is returned (wrapped) when ctx was cancelled during Apply.
+var ErrInterrupted = errors.New("interrupted")
+
+// Apply runs every node of the plan that is not cached, in parallel and in
+// dependency order. Failures do not stop independent branches (unless
+// FailFast); their dependents are skipped. The returned error gathers every
+// stage failure; it wraps ErrInterrupted when ctx was cancelled.
+func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options) (*Result, error) {
+	start := time.Now()
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.NumCPU()
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = 2 * time.Minute
+	}
+	if opts.RunID == "" {
+		opts.RunID = fmt.Sprintf("%s-%d", start.UTC().Format("20060102T150405.000000000Z"), os.Getpid())
+	}
+	journal, err := store.NewJournal(opts.RunID)
+	if err != nil {
+		return nil, fmt.Errorf("open run journal: %w", err)
+	}
+	defer journal.Close()
+
+	a := &applier{plan: plan, store: store, opts: opts, journal: journal,
+		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
+	a.prog = newProgress(opts.Log, opts.Terminal, len(plan.Nodes), start)
+	defer a.prog.stop()
+	decisions := plan.Decide(store, opts.Jobs)
+	a.walk(ctx, decisions)
+	a.prog.stop()
+
+	r := a.res
+	r.Elapsed = time.Since(start)
+	r.JournalPath = journal.Path()
+	for _, o := range r.Outcomes {
+		switch o {
+		case Cached:
+			r.Cached++
+		case Ran:
+			r.Ran++
+		case Failed:
+			r.Failed++
+		case Skipped:
+			r.Skipped++
+		case Interrupted, Pending:
+			r.Interrupted++
+		}
+	}
+	var merr *multierror.Error
+	sort.Slice(a.failures, func(i, j int) bool { return a.failures[i].ID < a.failures[j].ID })
+	for _, f := range a.failures {
+		merr = multierror.Append(merr, f)
+	}
+	if ctx.Err() != nil && r.Interrupted > 0 {
+		merr = multierror.Append(merr, fmt.Errorf("%w: %d stages not finished", ErrInterrupted, r.Interrupted))
+	}
+	if merr != nil {
+		merr.ErrorFormat = listFormat
+		return r, merr
+	}
+	return r, nil
+}
+
+func listFormat(errs []error) string {
+	s := fmt.Sprintf("%d error(s):", len(errs))
+	for _, e := range errs {
+		s += "\n  " + e.Error()
+	}
+	return s
+}
+
+type applier struct {
+	plan     *Plan
+	store    *artifacts.Store
+	opts     Options
+	journal  *artifacts.Journal
+	prog     *progress
+	res      *Result
+	mu       sync.Mutex
+	failures []*StageError
+}
+
+type done struct {
+	n       *Node
+	outcome Outcome
+	err     error
+}
+
+// walk schedules nodes as their dependencies finish.
+func (a *applier) walk(ctx context.Context, decisions []Decision) {
+	nodes := a.plan.Nodes
+	pending := make([]int, len(nodes))
+	dependents := make([][]*Node, len(nodes))
+	toRun := 0
+	for i, n := range nodes {
+		if decisions[i].Cached {
+			a.res.Outcomes[i] = Cached
+			a.journal.Append(artifacts.JournalEntry{Time: time.Now(), Stage: n.ID(), Cell: n.Cell.Map(), Key: n.Key, Status: "cached"})
+			continue
+		}
+		toRun++
+		for _, d := range n.Deps {
+			if !decisions[d.Index].Cached {
+				pending[i]++
+				dependents[d.Index] = append(dependents[d.Index], n)
+			}
+		}
+	}
+	a.prog.cached(len(nodes) - toRun)
+	a.refreshRefs(decisions)
+	if toRun == 0 {
+		return
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := &nodeHeap{}
+	for i, n := range nodes {
+		if !decisions[i].Cached && pending[i] == 0 {
+			ready.push(n)
+		}
+	}
+	results := make(chan done)
+	running := 0
+	stopScheduling := false
+	for toRun > 0 {
+		for !stopScheduling && running < a.opts.Jobs && ready.len() > 0 {
+			n := ready.pop()
+			running++
+			a.prog.started(n)
+			go func() {
+				o, err := a.execute(runCtx, n, false)
+				results <- done{n, o, err}
+			}()
+		}
+		if running == 0 {
+			// Nothing runs and nothing can start: the rest is interrupted or
+			// blocked behind failures already accounted for.
+			break
+		}
+		d := <-results
+		running--
+		toRun--
+		a.res.Outcomes[d.n.Index] = d.outcome
+		a.prog.finished(d.n, d.outcome, d.err)
+		switch d.outcome {
+		case Ran, Cached:
+			for _, m := range dependents[d.n.Index] {
+				pending[m.Index]--
+				if pending[m.Index] == 0 && a.res.Outcomes[m.Index] == Pending {
+					ready.push(m)
+				}
+			}
+		case Failed:
+			a.fail(d.n, d.err)
+			toRun -= a.skipDependents(d.n, dependents)
+			if a.opts.FailFast {
+				stopScheduling = true
+				cancel()
+			}
+		case Interrupted:
+			stopScheduling = true
+		}
+		if ctx.Err() != nil {
+			stopScheduling = true
+		}
+	}
+	for i := range nodes {
+		if a.res.Outcomes[i] == Pending {
+			a.res.Outcomes[i] = Interrupted
+			n := nodes[i]
+			a.journal.Append(artifacts.JournalEntry{Time: time.Now(), Stage: n.ID(), Cell: n.Cell.Map(), Key: n.Key, Status: "interrupted"})
+		}
+	}
+}
+
+func (a *applier) fail(n *Node, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failures = append(a.failures, &StageError{ID: n.ID(), Cell: n.Cell, Pos: n.Inst.Pos, Err: err})
+}
+
+// skipDependents marks every transitive dependent skipped; returns how many.
+func (a *applier) skipDependents(n *Node, dependents [][]*Node) int {
+	count := 0
+	var visit func(*Node)
+	visit = func(x *Node) {
+		for _, m := range dependents[x.Index] {
+			if a.res.Outcomes[m.Index] != Pending {
+				continue
+			}
+			a.res.Outcomes[m.Index] = Skipped
+			count++
+			a.prog.finished(m, Skipped, nil)
+			a.journal.Append(artifacts.JournalEntry{Time: time.Now(), Stage: m.ID(), Cell: m.Cell.Map(), Key: m.Key, Status: "skipped",
+				Error: "upstream " + n.ID() + " failed"})
+			visit(m)
+		}
+	}
+	visit(n)
+	return count
+}
+
+// refreshRefs records the key each cached instance resolved to, so that the
+// next plan can explain changes; unchanged refs are not rewritten.
+func (a *applier) refreshRefs(decisions []Decision) {
+	name := a.plan.Pipeline.Name
+	parallelFor(len(a.plan.Nodes), a.opts.Jobs*2, func(i int) {
+		if !decisions[i].Cached {
+			return
+		}
+		n := a.plan.Nodes[i]
+		if k, ok := a.store.Ref(name, n.ID()); !ok || k != n.Key {
+			_ = a.store.SetRef(name, n.ID(), n.Key)
+		}
+	})
+}
+
+// execute runs one node under its key lock and stores its outputs.
+// With force, an existing entry is evicted and recomputed (its files were
+// found corrupt by a reader).
+func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, error) {
+	started := time.Now()
+	entry := artifacts.JournalEntry{Stage: n.ID(), Cell: n.Cell.Map(), Key: n.Key}
+	record := func(status string, err error) {
+		entry.Time = time.Now()
+		entry.Status = status
+		entry.WallSeconds = time.Since(started).Seconds()
+		if err != nil {
+			entry.Error = err.Error()
+		}
+		a.journal.Append(entry)
+	}
+	lease, err := a.store.Lock(ctx, n.Key, a.opts.LeaseTTL)
+	if err != nil {
+		if ctx.Err() != nil {
+			record("interrupted", nil)
+			return Interrupted, ctx.Err()
+		}
+		record("failed", err)
+		return Failed, fmt.Errorf("lock: %w", err)
+	}
+	defer lease.Release()
+	if !n.Volatile && !force {
+		// Another runner may have computed the key while we waited.
+		if _, err := a.store.Lookup(n.Key); err == nil {
+			_ = a.store.SetRef(a.plan.Pipeline.Name, n.ID(), n.Key)
+			record("cached", nil)
+			return Cached, nil
+		}
+	}
+	if force && a.store.Verify(n.Key) == nil {
+		return Cached, nil // another reader already recomputed it
+	}
+	if !n.Volatile {
+		if err := a.store.Remove(n.Key); err != nil && !errors.Is(err, artifacts.ErrNotFound) {
+			// A corrupt entry that cannot be evicted must not be reused.
+			record("failed", err)
+			return Failed, fmt.Errorf("evict corrupt entry: %w", err)
+		}
+	}
+	outputs, inputKeys, err := a.runWithRetries(ctx, n)
+	if err != nil {
+		if ctx.Err() != nil {
+			record("interrupted", err)
+			return Interrupted, err
+		}
+		record("failed", err)
+		return Failed, err
+	}
+	defer releaseAll(outputs)
+	wall := time.Since(started).Seconds()
+	m := artifacts.Manifest{
+		Key: n.Key, Kind: n.Kind.Name(), Version: n.Kind.Version(), Stage: n.ID(), Cell: n.Cell.Map(),
+		Params: n.Params.Canonical, Seed: n.Seed, Inputs: inputKeys, WallSeconds: wall,
+		RunnerVersion: Version, Host: hostname(), Created: time.Now().UTC(),
+	}
+	if ctx.Err() != nil {
+		record("interrupted", ctx.Err())
+		return Interrupted, ctx.Err()
+	}
+	if _, err := a.store.Put(m, outputs); err != nil {
+		record("failed", err)
+		return Failed, fmt.Errorf("store outputs: %w", err)
+	}
+	_ = a.store.SetRef(a.plan.Pipeline.Name, n.ID(), n.Key)
+	record("ran", nil)
+	return Ran, nil
+}
+
+func (a *applier) runWithRetries(ctx context.Context, n *Node) (stages.Outputs, map[string][]artifacts.Key, error) {
+	in, inputKeys, err := a.readInputs(ctx, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer releaseInputs(in)
+	var lastErr error
+	for attempt := 0; attempt <= n.Inst.Retries; attempt++ {
+		out, err := RunStage(ctx, n.Stage, in, n.Out, n.Inst.Timeout)
+		if err == nil {
+			return out, inputKeys, nil
+		}
+		lastErr = err
+		if ctx.Err() != nil {
+			break
+		}
+		if attempt < n.Inst.Retries {
+			lastErr = fmt.Errorf("attempt %d of %d: %w", attempt+1, n.Inst.Retries+1, err)
+		}
+	}
+	return nil, nil, lastErr
+}
+
+// RunStage runs a stage once with an optional timeout and checks that it
+// produced exactly its declared output ports with their declared schemas.
+// A panic inside the stage is turned into an error.
+func RunStage(ctx context.Context, st stages.Stage, in stages.Inputs, outPorts []stages.Port, timeout time.Duration) (out stages.Outputs, err error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("stage panicked: %v", r)
+			}
+		}()
+		out, err = st.Run(ctx, in)
+	}()
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		releaseAll(out)
+		if errors.Is(err, context.DeadlineExceeded) && timeout > 0 {
+			return nil, fmt.Errorf("timed out after %s", timeout)
+		}
+		return nil, err
+	}
+	if err := checkOutputs(out, outPorts); err != nil {
+		releaseAll(out)
+		return nil, err
+	}
+	return out, nil
+}
+
+func checkOutputs(out stages.Outputs, ports []stages.Port) error {
+	declared := map[string]bool{}
+	for _, p := range ports {
+		declared[p.Name] = true
+		rec, ok := out[p.Name]
+		if !ok || rec == nil {
+			return fmt.Errorf("stage produced no table on output port %q", p.Name)
+		}
+		if msg := schemaMismatch(rec.Schema(), p.Schema); msg != "" {
+			return fmt.Errorf("output port %q does not match its declared schema: %s", p.Name, msg)
+		}
+	}
+	for name := range out {
+		if !declared[name] {
+			return fmt.Errorf("stage produced undeclared output port %q", name)
+		}
+	}
+	return nil
+}
+
+// readInputs loads every upstream table a node consumes. A table whose
+// digest no longer matches (damaged in place, same size) is evicted and its
+// producer recomputed before the read is retried.
+func (a *applier) readInputs(ctx context.Context, n *Node) (stages.Inputs, map[string][]artifacts.Key, error) {
+	in := stages.Inputs{}
+	keys := map[string][]artifacts.Key{}
+	for _, inp := range n.Inst.Inputs {
+		for _, src := range inp.Sources {
+			up := a.plan.byID[src.Instance]
+			rec, err := a.store.Read(up.Key, src.Port)
+			if errors.Is(err, artifacts.ErrCorrupt) {
+				fmt.Fprintf(a.opts.Log, "corrupt %s (%v): recomputing\n", up.ID(), err)
+				if o, rerr := a.execute(ctx, up, true); o != Ran {
+					err = fmt.Errorf("%w; recomputing %s failed: %v", err, up.ID(), rerr)
+				} else {
+					rec, err = a.store.Read(up.Key, src.Port)
+				}
+			}
+			if err != nil {
+				releaseInputs(in)
+				return nil, nil, fmt.Errorf("read input %s from %s.%s: %w", inp.Port, src.Instance, src.Port, err)
+			}
+			in[inp.Port] = append(in[inp.Port], stages.Item{Stage: src.Instance, Cell: up.Cell, Record: rec})
+			keys[inp.Port] = append(keys[inp.Port], up.Key)
+		}
+	}
+	return in, keys, nil
+}
+
+func releaseAll(out stages.Outputs) {
+	for _, r := range out {
+		if r != nil {
+			r.Release()
+		}
+	}
+}
+
+func releaseInputs(in stages.Inputs) {
+	for _, items := range in {
+		for _, it := range items {
+			if it.Record != nil {
+				it.Record.Release()
+			}
+		}
+	}
+}
+
+var hostname = sync.OnceValue(func() string {
+	h, _ := os.Hostname()
+	return h
+})
+
+// nodeHeap is a min-heap of nodes by plan index, so ready nodes start in
+// plan order.
+type nodeHeap struct{ items []*Node }
+
+func (h *nodeHeap) len() int { return len(h.items) }
+
+func (h *nodeHeap) push(n *Node) {
+	h.items = append(h.items, n)
+	i := len(h.items) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h.items[p].Index <= h.items[i].Index {
+			break
+		}
+		h.items[p], h.items[i] = h.items[i], h.items[p]
+		i = p
+	}
+}
+
+func (h *nodeHeap) pop() *Node {
+	top := h.items[0]
+	last := len(h.items) - 1
+	h.items[0] = h.items[last]
+	h.items = h.items[:last]
+	i := 0
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h.items) && h.items[l].Index < h.items[m].Index {
+			m = l
+		}
+		if r < len(h.items) && h.items[r].Index < h.items[m].Index {
+			m = r
+		}
+		if m == i {
+			return top
+		}
+		h.items[m], h.items[i] = h.items[i], h.items[m]
+		i = m
+	}
+}
+
+var _ arrow.RecordBatch // records flow through Inputs and Outputs

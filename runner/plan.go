@@ -1,0 +1,329 @@
+package runner
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/spec"
+	"github.com/chaos-runner/runner/stages"
+)
+
+// KeyFormat versions the cache-key encoding; changing it invalidates every entry.
+const KeyFormat = "runner-key-v1"
+
+// Plan is a pipeline bound to the registry: every stage instance built, its
+// ports checked against its producers, its seed and cache key computed.
+type Plan struct {
+	Pipeline *spec.Pipeline
+	Nodes    []*Node // topological order
+	byID     map[string]*Node
+}
+
+// Node is one stage instance of a plan.
+type Node struct {
+	Inst    *spec.Instance
+	Kind    stages.Kind
+	Params  stages.Params
+	Stage   stages.Stage
+	In, Out []stages.Port
+	Cell    stages.Cell
+	Seed    uint64
+	Key     artifacts.Key
+	// Deps are the distinct upstream nodes, in plan order.
+	Deps []*Node
+	// Volatile nodes never hit the cache.
+	Volatile bool
+	// Index is the node's position in Plan.Nodes.
+	Index int
+}
+
+// ID returns the instance id, such as "fit[Lorenz,nvar]".
+func (n *Node) ID() string { return n.Inst.ID }
+
+// Node returns the node with the given instance id.
+func (p *Plan) Node(id string) *Node { return p.byID[id] }
+
+// Load reads a pipeline file and expands it with the registry's kinds and
+// named selections.
+func Load(path string, sets []string, reg *stages.Registry) (*spec.Pipeline, spec.Diagnostics) {
+	return spec.Load(path, SpecOptions(sets, reg))
+}
+
+// SpecOptions returns the spec options that bind a file to reg.
+func SpecOptions(sets []string, reg *stages.Registry) spec.Options {
+	return spec.Options{Sets: sets, Kinds: reg.Names(), Resolve: reg.Resolve}
+}
+
+// DeriveSeed derives an instance's seed from the root seed, the stage id and
+// its matrix cell, so seeds never depend on execution order.
+func DeriveSeed(root uint64, stage string, cell stages.Cell) uint64 {
+	h := sha256.New()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], root)
+	h.Write(b[:])
+	h.Write([]byte(stage))
+	for _, av := range cell {
+		h.Write([]byte{0})
+		h.Write([]byte(av.Axis))
+		h.Write([]byte{'='})
+		h.Write([]byte(av.Value))
+	}
+	return binary.LittleEndian.Uint64(h.Sum(nil))
+}
+
+func toCell(c spec.Cell) stages.Cell {
+	out := make(stages.Cell, len(c))
+	for i, av := range c {
+		out[i] = stages.AxisValue{Axis: av.Axis, Value: av.Value}
+	}
+	return out
+}
+
+// NewPlan binds an expanded pipeline to reg. All problems are reported at
+// once, positioned in the pipeline file.
+func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
+	plan := &Plan{Pipeline: p, byID: make(map[string]*Node, len(p.Instances))}
+	var diags spec.Diagnostics
+	broken := map[string]bool{}
+	for i, inst := range p.Instances {
+		n := &Node{Inst: inst, Cell: toCell(inst.Cell), Index: i}
+		plan.Nodes = append(plan.Nodes, n)
+		plan.byID[inst.ID] = n
+		k, ok := reg.Lookup(inst.Kind)
+		if !ok {
+			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q", inst.Kind)})
+			broken[inst.ID] = true
+			continue
+		}
+		n.Kind = k
+		params, ds := k.Decode(inst.Params, "stages."+inst.Stage+".params")
+		if len(ds) > 0 {
+			diags = append(diags, ds...)
+			broken[inst.ID] = true
+			continue
+		}
+		n.Params = params
+		n.Seed = DeriveSeed(p.Seed, inst.Stage, n.Cell)
+		st, err := k.Build(params, stages.Env{ID: inst.ID, Cell: n.Cell, Seed: n.Seed})
+		if err != nil {
+			diags = append(diags, spec.Diagnostic{Pos: inst.Pos, Path: "stages." + inst.Stage, Message: cellPrefix(n) + err.Error()})
+			broken[inst.ID] = true
+			continue
+		}
+		n.Stage = st
+		n.In, n.Out = st.Ports()
+		if v, ok := st.(stages.Volatile); ok && v.Volatile() {
+			n.Volatile = true
+		}
+	}
+	for _, n := range plan.Nodes {
+		if n.Stage == nil {
+			continue
+		}
+		diags = append(diags, plan.bindInputs(n, broken)...)
+	}
+	dedupe(&diags)
+	diags.Sort()
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	for _, n := range plan.Nodes {
+		n.Key = plan.computeKey(n)
+	}
+	return plan, nil
+}
+
+func cellPrefix(n *Node) string {
+	if len(n.Cell) == 0 {
+		return ""
+	}
+	return "cell " + n.Cell.String() + ": "
+}
+
+// dedupe drops identical diagnostics (a bad input line repeats once per cell).
+func dedupe(ds *spec.Diagnostics) {
+	seen := map[string]bool{}
+	out := (*ds)[:0]
+	for _, d := range *ds {
+		s := d.String()
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, d)
+		}
+	}
+	*ds = out
+}
+
+// bindInputs checks a node's inputs against its ports and its producers'.
+func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
+	var diags spec.Diagnostics
+	path := "stages." + n.Inst.Stage + ".inputs"
+	inPorts := map[string]stages.Port{}
+	var names []string
+	for _, port := range n.In {
+		inPorts[port.Name] = port
+		names = append(names, port.Name)
+	}
+	connected := map[string]bool{}
+	seenDep := map[*Node]bool{}
+	for _, in := range n.Inst.Inputs {
+		port, ok := inPorts[in.Port]
+		if !ok {
+			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
+				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, suggest(in.Port, names))})
+			continue
+		}
+		connected[in.Port] = true
+		if !port.Many && (in.FanIn || len(in.Sources) != 1) {
+			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
+				Message: fmt.Sprintf("input port %q takes one table but the selector matches %d cells", in.Port, len(in.Sources))})
+		}
+		for _, src := range in.Sources {
+			up := p.byID[src.Instance]
+			if up == nil || broken[src.Instance] || up.Stage == nil {
+				continue
+			}
+			if !seenDep[up] {
+				seenDep[up] = true
+				n.Deps = append(n.Deps, up)
+			}
+			var outPort *stages.Port
+			var outNames []string
+			for i := range up.Out {
+				outNames = append(outNames, up.Out[i].Name)
+				if up.Out[i].Name == src.Port {
+					outPort = &up.Out[i]
+				}
+			}
+			if outPort == nil {
+				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
+					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, suggest(src.Port, outNames))})
+				continue
+			}
+			if msg := schemaMismatch(outPort.Schema, port.Schema); msg != "" {
+				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
+					Message: fmt.Sprintf("schema mismatch: %s.%s produces %s but %s.%s expects %s: %s",
+						src.Stage, src.Port, schemaString(outPort.Schema), n.Inst.Stage, in.Port, schemaString(port.Schema), msg)})
+			}
+		}
+	}
+	for _, port := range n.In {
+		if !port.Optional && !connected[port.Name] {
+			diags = append(diags, spec.Diagnostic{Pos: n.Inst.Pos, Path: path,
+				Message: fmt.Sprintf("required input port %q of kind %s is not connected", port.Name, n.Kind.Name())})
+		}
+	}
+	sort.Slice(n.Deps, func(i, j int) bool { return n.Deps[i].Index < n.Deps[j].Index })
+	return diags
+}
+
+func suggest(name string, options []string) string {
+	best, bestD := "", 3
+	for _, o := range options {
+		if d := levenshtein(name, o); d < bestD {
+			best, bestD = o, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	if len(options) > 0 {
+		return fmt.Sprintf(" (ports: %s)", strings.Join(options, ", "))
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// schemaMismatch explains why a producer's schema does not satisfy a
+// consumer's, or returns "". Nil on either side means "any table".
+func schemaMismatch(produced, wanted *arrow.Schema) string {
+	if produced == nil || wanted == nil {
+		return ""
+	}
+	var problems []string
+	for _, f := range wanted.Fields() {
+		idx := produced.FieldIndices(f.Name)
+		if len(idx) == 0 {
+			problems = append(problems, fmt.Sprintf("column %q missing", f.Name))
+			continue
+		}
+		if got := produced.Field(idx[0]).Type; !arrow.TypeEqual(got, f.Type) {
+			problems = append(problems, fmt.Sprintf("column %q is %s, want %s", f.Name, got, f.Type))
+		}
+	}
+	return strings.Join(problems, "; ")
+}
+
+func schemaString(s *arrow.Schema) string {
+	if s == nil {
+		return "any table"
+	}
+	parts := make([]string, len(s.Fields()))
+	for i, f := range s.Fields() {
+		parts[i] = f.Name + ":" + f.Type.String()
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// computeKey hashes everything a node's outputs depend on. Upstream keys
+// are already computed (topological order), so a key is known before
+// anything runs (Merkle chaining).
+func (p *Plan) computeKey(n *Node) artifacts.Key {
+	h := sha256.New()
+	w := func(parts ...string) {
+		for _, s := range parts {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+	}
+	w(KeyFormat, n.Kind.Name(), strconv.Itoa(n.Kind.Version()))
+	h.Write(n.Params.Canonical)
+	h.Write([]byte{0})
+	w(strconv.FormatUint(n.Seed, 10))
+	for _, in := range n.Inst.Inputs {
+		w("in", in.Port)
+		for _, src := range in.Sources {
+			w(src.Instance, src.Port, string(p.byID[src.Instance].Key))
+		}
+	}
+	if n.Volatile {
+		// A volatile stage's outputs differ on every run, so its key (and its
+		// dependents') must too.
+		w("volatile", volatileNonce)
+	}
+	return artifacts.Key(hex.EncodeToString(h.Sum(nil)))
+}
+
+// volatileNonce makes the keys of volatile stages unique to this process.
+var volatileNonce = func() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}()

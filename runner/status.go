@@ -1,0 +1,187 @@
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/chaos-runner/runner/artifacts"
+)
+
+// Decision says whether a node is served from the cache or must run, and why.
+type Decision struct {
+	Cached bool
+	Reason string // empty for cached nodes
+}
+
+// Decide looks every node up in the store (in parallel, cheap checks only)
+// and explains each node that must run by comparing its key ingredients with
+// the entry this pipeline's instance resolved to last time.
+func (p *Plan) Decide(store *artifacts.Store, jobs int) []Decision {
+	out := make([]Decision, len(p.Nodes))
+	parallelFor(len(p.Nodes), max(jobs, 1)*2, func(i int) {
+		n := p.Nodes[i]
+		if n.Volatile {
+			out[i] = Decision{Reason: "volatile: runs on every apply"}
+			return
+		}
+		_, err := store.Lookup(n.Key)
+		if err == nil {
+			out[i] = Decision{Cached: true}
+			return
+		}
+		var corrupt *artifacts.CorruptError
+		if errors.As(err, &corrupt) {
+			out[i] = Decision{Reason: "entry corrupt (" + corrupt.Reason + "): recompute"}
+			return
+		}
+		if !errors.Is(err, artifacts.ErrNotFound) {
+			out[i] = Decision{Reason: "store: " + err.Error()}
+			return
+		}
+		out[i] = Decision{Reason: p.explain(store, n)}
+	})
+	return out
+}
+
+// explain says why a node's key is not in the store.
+func (p *Plan) explain(store *artifacts.Store, n *Node) string {
+	prev, ok := store.Ref(p.Pipeline.Name, n.ID())
+	if !ok {
+		return "new"
+	}
+	if prev == n.Key {
+		return "entry missing from the store"
+	}
+	old, err := store.Lookup(prev)
+	if err != nil {
+		return fmt.Sprintf("key changed (previous entry %s is no longer in the store)", short(prev))
+	}
+	var why []string
+	if old.Kind != n.Kind.Name() {
+		why = append(why, fmt.Sprintf("kind changed: %s -> %s", old.Kind, n.Kind.Name()))
+	} else if old.Version != n.Kind.Version() {
+		why = append(why, fmt.Sprintf("stage version bumped: %d -> %d", old.Version, n.Kind.Version()))
+	}
+	why = append(why, paramChanges(old.Params, n.Params.Canonical)...)
+	if old.Seed != n.Seed {
+		why = append(why, "seed changed")
+	}
+	why = append(why, p.upstreamChanges(old.Inputs, n)...)
+	if len(why) == 0 {
+		return fmt.Sprintf("key changed (previous %s)", short(prev))
+	}
+	return strings.Join(why, "; ")
+}
+
+func short(k artifacts.Key) string {
+	if len(k) > 12 {
+		return string(k[:12])
+	}
+	return string(k)
+}
+
+// paramChanges lists the params whose canonical values differ.
+func paramChanges(oldJSON, newJSON []byte) []string {
+	var oldM, newM map[string]json.RawMessage
+	if json.Unmarshal(oldJSON, &oldM) != nil || json.Unmarshal(newJSON, &newM) != nil {
+		return []string{"params changed"}
+	}
+	keys := map[string]bool{}
+	for k := range oldM {
+		keys[k] = true
+	}
+	for k := range newM {
+		keys[k] = true
+	}
+	var names []string
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, k := range names {
+		o, n := string(oldM[k]), string(newM[k])
+		if o == n {
+			continue
+		}
+		if o == "" {
+			o = "(absent)"
+		}
+		if n == "" {
+			n = "(absent)"
+		}
+		out = append(out, fmt.Sprintf("param %s changed: %s -> %s", k, clip(o), clip(n)))
+	}
+	return out
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
+}
+
+// upstreamChanges names the producers whose keys differ from last time.
+func (p *Plan) upstreamChanges(old map[string][]artifacts.Key, n *Node) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, in := range n.Inst.Inputs {
+		had := map[artifacts.Key]bool{}
+		for _, k := range old[in.Port] {
+			had[k] = true
+		}
+		changed := 0
+		for _, src := range in.Sources {
+			if !had[p.byID[src.Instance].Key] && !seen[src.Instance] {
+				seen[src.Instance] = true
+				changed++
+				if changed <= 3 {
+					out = append(out, "upstream "+src.Instance+" changed")
+				}
+			}
+		}
+		if changed > 3 {
+			out = append(out, fmt.Sprintf("and %d more upstream changes on %s", changed-3, in.Port))
+		}
+		if len(old[in.Port]) != len(in.Sources) && changed == 0 {
+			out = append(out, fmt.Sprintf("input %s now has %d tables (was %d)", in.Port, len(in.Sources), len(old[in.Port])))
+		}
+	}
+	return out
+}
+
+// parallelFor calls f(i) for i in [0, n) on up to workers goroutines.
+func parallelFor(n, workers int, f func(i int)) {
+	if n == 0 {
+		return
+	}
+	workers = min(workers, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	const chunk = 64
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				start := next
+				next += chunk
+				mu.Unlock()
+				if start >= n {
+					return
+				}
+				for i := start; i < min(start+chunk, n); i++ {
+					f(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,7 @@
+// Package all links every stage family into a binary. Import it for its side
+// effects: `import _ "github.com/chaos-runner/runner/stages/all"`.
+package all
+
+import (
+	_ "github.com/chaos-runner/runner/stages/basic"
+)

@@ -1,0 +1,108 @@
+package stages
+
+import (
+	"context"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Port is a named input or output of a stage.
+type Port struct {
+	Name string
+	// Schema is the Arrow schema of the table on this port. For an output it
+	// is what the stage writes; for an input, what it accepts. A nil Schema on
+	// an input accepts any table. Fields are compared by name and type; schema
+	// metadata is never compared.
+	Schema *arrow.Schema
+	Doc    string
+	// Many marks an input that takes a fan-in: every selected upstream cell.
+	Many bool
+	// Optional marks an input that may be left unconnected.
+	Optional bool
+}
+
+// Cell is a matrix cell: one value per axis, in the stage's foreach order.
+type Cell []AxisValue
+
+// AxisValue is one coordinate of a matrix cell.
+type AxisValue struct {
+	Axis  string `json:"axis"`
+	Value string `json:"value"`
+}
+
+// String renders a cell as "axis=value,axis=value".
+func (c Cell) String() string {
+	parts := make([]string, len(c))
+	for i, av := range c {
+		parts[i] = av.Axis + "=" + av.Value
+	}
+	return strings.Join(parts, ",")
+}
+
+// Map returns the cell as a map from axis to value.
+func (c Cell) Map() map[string]string {
+	m := make(map[string]string, len(c))
+	for _, av := range c {
+		m[av.Axis] = av.Value
+	}
+	return m
+}
+
+// Item is one upstream table delivered on an input port.
+type Item struct {
+	Stage  string // producing instance id, such as "data[Lorenz]"
+	Cell   Cell   // the producer's matrix cell
+	Record arrow.RecordBatch
+}
+
+// Inputs maps an input port name to its tables (exactly one unless the port is Many).
+type Inputs map[string][]Item
+
+// One returns the single table on port, or nil.
+func (in Inputs) One(port string) arrow.RecordBatch {
+	items := in[port]
+	if len(items) == 0 {
+		return nil
+	}
+	return items[0].Record
+}
+
+// Outputs maps an output port name to the table the stage produced. The
+// runner takes ownership and releases the records.
+type Outputs map[string]arrow.RecordBatch
+
+// Stage is one built, configured instance of a stage kind.
+type Stage interface {
+	// Ports lists inputs and outputs; they may depend on params.
+	Ports() (in, out []Port)
+	// Run computes the outputs. It must honour ctx promptly, be deterministic
+	// given its params, seed and inputs, and must not keep references to the
+	// input records after it returns.
+	Run(ctx context.Context, in Inputs) (Outputs, error)
+}
+
+// Env is what a constructor learns about the instance it builds besides params.
+type Env struct {
+	ID   string // instance id, such as "fit[Lorenz,nvar]"
+	Cell Cell
+	Seed uint64 // derived from (root seed, stage id, cell)
+}
+
+// Volatile is implemented by stages whose outputs must never be cached
+// (wall-clock timings, for example): they run on every apply.
+type Volatile interface {
+	Volatile() bool
+}
+
+// Validator is implemented by params types with cross-field rules. It returns
+// problems keyed by the yaml field name they concern ("" for the whole map).
+type Validator interface {
+	Validate() []FieldError
+}
+
+// FieldError is a params problem attributed to one field.
+type FieldError struct {
+	Field   string
+	Message string
+}
