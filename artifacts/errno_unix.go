@@ -1,0 +1,7 @@
+//go:build unix
+
+package artifacts
+
+import "syscall"
+
+var errNotEmpty error = syscall.ENOTEMPTY

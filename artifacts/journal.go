@@ -1,0 +1,151 @@
+package artifacts
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Journal statuses.
+const (
+	StatusCached      = "cached"
+	StatusRan         = "ran"
+	StatusFailed      = "failed"
+	StatusSkipped     = "skipped"
+	StatusInterrupted = "interrupted"
+)
+
+// JournalEntry is one line of a run journal.
+type JournalEntry struct {
+	Time        time.Time         `json:"time"`
+	Stage       string            `json:"stage"`
+	Cell        map[string]string `json:"cell,omitempty"`
+	Key         Key               `json:"key,omitempty"`
+	Status      string            `json:"status"` // cached|ran|failed|skipped|interrupted
+	WallSeconds float64           `json:"wall_seconds"`
+	Error       string            `json:"error,omitempty"`
+}
+
+// Journal is the append-only JSON-lines record of one run,
+// <root>/runs/<run-id>.jsonl. Each Append is one write(2) of one complete
+// line on a file opened with O_APPEND, so lines never interleave, and a
+// crash loses at most the lines being written. It is safe for concurrent
+// use.
+type Journal struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+	buf  []byte
+}
+
+// NewJournal creates (or appends to) the journal of runID, which must be a
+// plain file name: no path separators, not starting with '.'.
+func (s *Store) NewJournal(runID string) (*Journal, error) {
+	if !validRunID(runID) {
+		return nil, fmt.Errorf("artifacts: journal: invalid run id %q", runID)
+	}
+	path := s.JournalPath(runID)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("artifacts: journal %s: %w", runID, err)
+	}
+	return &Journal{f: f, path: path}, nil
+}
+
+// JournalPath returns the path of the journal of runID.
+func (s *Store) JournalPath(runID string) string {
+	return filepath.Join(s.root, runsDir, runID+".jsonl")
+}
+
+func validRunID(id string) bool {
+	if id == "" || len(id) > 200 || id[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c == '/' || c == '\\' || c == 0 || c == '\n' {
+			return false
+		}
+	}
+	return true
+}
+
+// Path returns the file the journal writes.
+func (j *Journal) Path() string { return j.path }
+
+// Append writes e as one line. A zero Time is set to now.
+func (j *Journal) Append(e JournalEntry) error {
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	line, err := json.Marshal(&e)
+	if err != nil {
+		return fmt.Errorf("artifacts: journal append: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return fmt.Errorf("artifacts: journal append: %w", os.ErrClosed)
+	}
+	j.buf = append(append(j.buf[:0], line...), '\n')
+	if _, err := j.f.Write(j.buf); err != nil {
+		return fmt.Errorf("artifacts: journal append: %w", err)
+	}
+	return nil
+}
+
+// Close fsyncs and closes the journal. Closing twice is not an error.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Sync()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	j.f = nil
+	if err != nil {
+		return fmt.Errorf("artifacts: journal close: %w", err)
+	}
+	return nil
+}
+
+// ReadJournal reads the journal of runID. A torn last line (a crash during
+// Append) is ignored; any other bad line is an error.
+func (s *Store) ReadJournal(runID string) ([]JournalEntry, error) {
+	if !validRunID(runID) {
+		return nil, fmt.Errorf("artifacts: journal: invalid run id %q", runID)
+	}
+	f, err := os.Open(s.JournalPath(runID))
+	if err != nil {
+		return nil, fmt.Errorf("artifacts: journal %s: %w", runID, err)
+	}
+	defer f.Close()
+	var out []JournalEntry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	var bad error
+	line := 0
+	for sc.Scan() {
+		line++
+		if bad != nil {
+			return nil, bad // a bad line that was not the last
+		}
+		var e JournalEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			bad = fmt.Errorf("artifacts: journal %s:%d: %w", runID, line, err)
+			continue
+		}
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("artifacts: journal %s: %w", runID, err)
+	}
+	return out, nil
+}
