@@ -67,6 +67,14 @@ func izProtocol(t, tau float64) float64 {
 	return 0.5 + 0.5*math.Tanh(tau*20*math.Sin(2*math.Pi*t/tau))
 }
 
+// izProtocolDeriv is dw/dt of izProtocol:
+//
+//	dw/dt = 20π (1 - tanh²(20 τ sin(2π t / τ))) cos(2π t / τ).
+func izProtocolDeriv(t, tau float64) float64 {
+	th := math.Tanh(tau * 20 * math.Sin(2*math.Pi*t/tau))
+	return 20 * math.Pi * (1 - th*th) * math.Cos(2*math.Pi*t/tau)
+}
+
 func init() {
 	// InteriorSquirmer: Stokes flow inside a squirming cylinder (polar
 	// coordinates r, θ) with time-periodic switching between the two sets of
@@ -80,7 +88,8 @@ func init() {
 	//	ds/dt = 1
 	//
 	// The mode amplitudes are the 5-vectors a and g of the dysts metadata, read
-	// as a[0..4] and g[0..4]. No analytic Jacobian (dysts' own is disabled).
+	// as a[0..4] and g[0..4]. The analytic Jacobian is derived here (dysts'
+	// own is disabled); the third row is zero.
 	register("InteriorSquirmer", Equations{
 		Flow: func(p Params) Func {
 			const nm = 5
@@ -105,6 +114,42 @@ func init() {
 				dx[0] = vr
 				dx[1] = vth / r
 				dx[2] = 1
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			const nm = 5
+			a, g, tau := izVec(p, "a", nm), izVec(p, "g", nm), p("tau")
+			var aa, gg [nm]float64
+			copy(aa[:], a)
+			copy(gg[:], g)
+			return func(_ float64, x, j []float64) {
+				r, th, s := x[0], x[1], x[2]
+				w, dw := izProtocol(s, tau), izProtocolDeriv(s, tau)
+				// With T_n = G_n cos nθ + A_n sin nθ and U_n = A_n cos nθ - G_n sin nθ:
+				// dr/dt = Σ n T_n (r^{n+1} - r^{n-1}),
+				// dθ/dt = Σ U_n ((n+2) r^n - n r^{n-2}).
+				var j00, j01, j02, j10, j11, j12 float64
+				for i := 0; i < nm; i++ {
+					n := float64(i + 1)
+					sn, cn := math.Sincos(n * th)
+					an, gn := aa[i]*w, gg[i]*(1-w)
+					tn := gn*cn + an*sn
+					un := an*cn - gn*sn
+					dtw := -gg[i]*cn + aa[i]*sn // dT_n/dw
+					duw := aa[i]*cn + gg[i]*sn  // dU_n/dw
+					rn := math.Pow(r, n)
+					pr := rn*r - rn/r           // r^{n+1} - r^{n-1}
+					qr := (n+2)*rn - n*rn/(r*r) // (n+2) r^n - n r^{n-2}
+					j00 += n * tn * ((n+1)*rn - (n-1)*rn/(r*r))
+					j01 += n * pr * n * un
+					j02 += n * pr * dtw * dw
+					j10 += un * ((n+2)*n*rn/r - n*(n-2)*rn/(r*r*r))
+					j11 += qr * (-n * tn)
+					j12 += qr * duw * dw
+				}
+				j[0], j[1], j[2] = j00, j01, j02
+				j[3], j[4], j[5] = j10, j11, j12
+				j[6], j[7], j[8] = 0, 0, 0
 			}
 		},
 	})
@@ -268,7 +313,8 @@ func init() {
 	//	vy = 2π u1 cos(kx)/D1 [b sinh(kb) cosh(ky) - cosh(kb) y sinh(ky)]
 	//	   + 4π u2 cos(2kx)/D2 [b sinh(2kb) cosh(2ky) - cosh(2kb) y sinh(2ky)].
 	//
-	// No analytic Jacobian (smooth; the checked finite-difference one is used).
+	// Since the field is linear in (u1, u2), dx/dt = (2w - 1) u1 A1x + u2 A2x
+	// (and likewise for y), which the analytic Jacobian uses.
 	register("LidDrivenCavityFlow", Equations{
 		Flow: func(p Params) Func {
 			a, b, tau, u1, u2 := p("a"), p("b"), p("tau"), p("u1"), p("u2")
@@ -294,6 +340,41 @@ func init() {
 				dx[0] = w*(u1*ax1+u2*ax2) + (1-w)*(-u1*ax1+u2*ax2)
 				dx[1] = w*(u1*ay1+u2*ay2) + (1-w)*(-u1*ay1+u2*ay2)
 				dx[2] = 1
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b, tau, u1, u2 := p("a"), p("b"), p("tau"), p("u1"), p("u2")
+			k := math.Pi / a
+			d1 := 2*b*math.Pi + a*math.Sinh(2*math.Pi*b/a)
+			d2 := 4*b*math.Pi + a*math.Sinh(4*math.Pi*b/a)
+			sh1, ch1 := math.Sinh(math.Pi*b/a), math.Cosh(math.Pi*b/a)
+			sh2, ch2 := math.Sinh(2*math.Pi*b/a), math.Cosh(2*math.Pi*b/a)
+			return func(_ float64, x, j []float64) {
+				X, Y, s := x[0], x[1], x[2]
+				w, dw := izProtocol(s, tau), izProtocolDeriv(s, tau)
+				shy1, chy1 := math.Sinh(k*Y), math.Cosh(k*Y)
+				shy2, chy2 := math.Sinh(2*k*Y), math.Cosh(2*k*Y)
+				sx1, cx1 := math.Sincos(k * X)
+				sx2, cx2 := math.Sincos(2 * k * X)
+				vx1 := -b*math.Pi*sh1*shy1 + ch1*(math.Pi*Y*chy1+a*shy1)
+				vx2 := -2*b*math.Pi*sh2*shy2 + ch2*(2*math.Pi*Y*chy2+a*shy2)
+				vy1 := b*sh1*chy1 - ch1*Y*shy1
+				vy2 := b*sh2*chy2 - ch2*Y*shy2
+				// d/dY of the profiles.
+				vx1y := -b*math.Pi*sh1*k*chy1 + ch1*(math.Pi*chy1+math.Pi*Y*k*shy1+a*k*chy1)
+				vx2y := -2*b*math.Pi*sh2*2*k*chy2 + ch2*(2*math.Pi*chy2+2*math.Pi*Y*2*k*shy2+a*2*k*chy2)
+				vy1y := b*sh1*k*shy1 - ch1*(shy1+Y*k*chy1)
+				vy2y := b*sh2*2*k*shy2 - ch2*(shy2+Y*2*k*chy2)
+				c1 := (2*w - 1) * u1
+				ax1 := 2 * sx1 / d1 * vx1
+				ay1 := 2 * math.Pi * cx1 / d1 * vy1
+				j[0] = c1*2*k*cx1/d1*vx1 + u2*4*k*cx2/d2*vx2
+				j[1] = c1*2*sx1/d1*vx1y + u2*2*sx2/d2*vx2y
+				j[2] = 2 * dw * u1 * ax1
+				j[3] = -c1*2*math.Pi*k*sx1/d1*vy1 - u2*8*math.Pi*k*sx2/d2*vy2
+				j[4] = c1*2*math.Pi*cx1/d1*vy1y + u2*4*math.Pi*cx2/d2*vy2y
+				j[5] = 2 * dw * u1 * ay1
+				j[6], j[7], j[8] = 0, 0, 0
 			}
 		},
 	})
