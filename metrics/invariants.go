@@ -38,13 +38,13 @@ type SpectrumOptions struct {
 	Transient float64
 	// T is the averaging time. Required (> 0).
 	T float64
-	// Tau is the re-orthonormalisation interval (default 10*Step, rounded to
-	// whole steps for the fixed-step method).
+	// Tau is the re-orthonormalisation interval (default 10*Step). Tau is
+	// rounded so that Transient and T hold whole intervals.
 	Tau float64
-	// Method selects the integrator: "rk4" (default, classical fixed-step
-	// Runge-Kutta, allocation-free) or any adaptive method name understood by
-	// package solvers (e.g. "dopri5", "tsit5"), which is then run at
-	// tolerances Rtol/Atol on the extended (state + tangent) system.
+	// Method names the package solvers integrator run on the extended
+	// (state + tangent) system: "rk4" (default; fixed step Step) or an
+	// adaptive method such as "dopri5", "tsit5" or "dop853" (tolerances
+	// Rtol/Atol, initial step Step).
 	Method string
 	// Step is the fixed step of "rk4" (default 0.01) and the initial step of
 	// adaptive methods.

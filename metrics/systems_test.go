@@ -1,5 +1,11 @@
 package metrics
 
+import (
+	"context"
+
+	"github.com/chaos-runner/runner/solvers"
+)
+
 // Test systems written here so the tests do not depend on package systems.
 
 const (
@@ -49,16 +55,19 @@ func henonJac(x, j []float64) {
 func logisticMap(x, next []float64) { next[0] = 4 * x[0] * (1 - x[0]) }
 func logisticJac(x, j []float64)    { j[0] = 4 * (1 - 2*x[0]) }
 
-// lorenzSeries samples a Lorenz-63 orbit every sample time units with RK4 at
+// lorenzSeries samples a Lorenz-63 orbit every sample time units with RK4 (package solvers) at
 // step h after a transient of 50 time units from (1, 1, 1); rows = samples.
 func lorenzSeries(n int, sample, h float64) [][]float64 {
-	x := []float64{1, 1, 1}
-	r := newRK4(lorenzRHS, 3, h)
-	_ = r.advance(0, 50, x)
-	out := make([][]float64, n)
-	for i := range out {
-		_ = r.advance(0, sample, x)
-		out[i] = append([]float64(nil), x...)
+	times := make([]float64, n+1)
+	out := make([][]float64, n+1)
+	for i := range times {
+		times[i] = 50 + float64(i)*sample
+		out[i] = make([]float64, 3)
 	}
-	return out
+	_, err := solvers.Solve(context.Background(), "rk4",
+		solvers.Problem{F: lorenzRHS, Y0: []float64{1, 1, 1}}, times, out, solvers.Options{Step: h})
+	if err != nil {
+		panic(err)
+	}
+	return out[1:]
 }
