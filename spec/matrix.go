@@ -168,6 +168,7 @@ func (b *builder) axisValues(a *axis, n *Node, path string) {
 	switch {
 	case source == nil && include == nil:
 		b.errorf(n.Pos, path, "axis %q needs values: a list, {values: [...]}, or a named selection such as {catalog: flows}", a.name)
+		sourceOK = false
 	case source == nil:
 		// Only include: the values are the included ones.
 	case source.Key == "values":

@@ -43,7 +43,7 @@ func ParseNode(file string, data []byte) (n *Node, ds Diagnostics) {
 		if errors.Is(err, io.EOF) {
 			return &Node{Kind: ScalarNode, Tag: "!!null", Pos: Pos{File: file, Line: 1, Col: 1}}, nil
 		}
-		return nil, Diagnostics{yamlErrorDiagnostic(file, err)}
+		return nil, Diagnostics{yamlErrorDiagnostic(file, data, err)}
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -51,7 +51,7 @@ func ParseNode(file string, data []byte) (n *Node, ds Diagnostics) {
 		ds = append(ds, Diagnostic{Pos: Pos{File: file, Line: extra.Line, Col: extra.Column},
 			Message: "a pipeline file holds a single YAML document; remove the second one"})
 	case !errors.Is(err, io.EOF):
-		ds = append(ds, yamlErrorDiagnostic(file, err))
+		ds = append(ds, yamlErrorDiagnostic(file, data, err))
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -70,22 +70,62 @@ func ParseNode(file string, data []byte) (n *Node, ds Diagnostics) {
 	return n, ds
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineRE   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	yamlAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
+
+// yamlParserProblems are the problems the YAML parser (as opposed to its
+// scanner) reports; their line numbers come out 0-based.
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"found undefined tag handle",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
 
 // yamlErrorDiagnostic turns a YAML library error into a positioned diagnostic.
-func yamlErrorDiagnostic(file string, err error) Diagnostic {
+func yamlErrorDiagnostic(file string, data []byte, err error) Diagnostic {
 	msg := err.Error()
 	d := Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		msg = m[2]
 		if line, err := strconv.Atoi(m[1]); err == nil && line > 0 {
 			d.Pos.Line = line
 		}
-		msg = m[2]
+		for _, p := range yamlParserProblems {
+			if msg == p {
+				d.Pos.Line++
+				break
+			}
+		}
+		if lines := bytes.Count(data, []byte("\n")) + 1; d.Pos.Line > lines {
+			d.Pos.Line = lines
+		}
 	} else {
+		if m := yamlAnchorRE.FindStringSubmatch(msg); m != nil {
+			if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+				d.Pos = offsetPos(file, data, i)
+			}
+		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	d.Message = "invalid YAML: " + msg
 	return d
+}
+
+// offsetPos converts a byte offset in data to a position.
+func offsetPos(file string, data []byte, off int) Pos {
+	line := bytes.Count(data[:off], []byte("\n")) + 1
+	col := off - bytes.LastIndexByte(data[:off], '\n')
+	return Pos{File: file, Line: line, Col: col}
 }
 
 // countNodes counts the nodes written in the file (aliases count once).

@@ -223,7 +223,8 @@ func (b *builder) parseStages(root, sn *Node) {
 		return
 	}
 	if sn.Kind != MapNode {
-		return // Decode reported the type
+		b.errorf(sn.Pos, "stages", "expected a map of stages by id, got %s", describe(sn))
+		return
 	}
 	if len(sn.Entries) == 0 {
 		b.errorf(sn.Pos, "stages", "stages must not be empty")
