@@ -271,3 +271,5 @@ func nnLorenzSplit() (train, test *mat.Dense) {
 
 // nnStarts are held-out forecast origins in the test series.
 var nnStarts = []int{100, 350, 600, 850, 1100, 1350, 1600, 1850, 2100, 2350, 2600, 2850}
+
+func asDivergence(err error, de **DivergenceError) bool { return errors.As(err, de) }
