@@ -56,7 +56,7 @@ func RidgeGram(G *mat.SymDense, B *mat.Dense, alpha float64) (*mat.Dense, error)
 	return solveSPD(g, B)
 }
 
-var errNotPD = errors.New("models: ridge normal matrix is not positive definite; increase the ridge")
+var errNotPD = errors.New("ridge normal matrix is not positive definite; increase the ridge")
 
 func solveSPD(g *mat.SymDense, b *mat.Dense) (*mat.Dense, error) {
 	var ch mat.Cholesky
