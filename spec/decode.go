@@ -210,7 +210,9 @@ func (d *decoder) value(n *Node, path string, rv reflect.Value, required bool) {
 	if isNull(n) {
 		switch t.Kind() {
 		case reflect.Struct:
-			d.structure(&Node{Kind: MapNode, Pos: n.Pos}, path, rv)
+			if required { // report the missing fields inside
+				d.structure(&Node{Kind: MapNode, Pos: n.Pos}, path, rv)
+			}
 		case reflect.Interface:
 			rv.SetZero()
 		case reflect.Slice, reflect.Map:
