@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"math/rand/v2"
 
 	"github.com/chaos-runner/runner/solvers"
 )
@@ -71,3 +72,5 @@ func lorenzSeries(n int, sample, h float64) [][]float64 {
 	}
 	return out[1:]
 }
+
+func newTestRand() *rand.Rand { return rand.New(rand.NewPCG(42, 7)) }
