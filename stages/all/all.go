@@ -4,4 +4,5 @@ package all
 
 import (
 	_ "github.com/chaos-runner/runner/stages/basic"
+	_ "github.com/chaos-runner/runner/stages/generate"
 )

@@ -15,7 +15,7 @@ import (
 // CollectParams configure the collect stage.
 type CollectParams struct {
 	StageColumn bool `yaml:"stage_column,omitempty" doc:"add a leading column \"stage\" with the producing instance id"`
-	CellColumns bool `yaml:"cell_columns,omitempty" doc:"add one string column per matrix axis of the producers, holding each row's cell value"`
+	CellColumns bool `yaml:"cell_columns,omitempty" doc:"add one string column per matrix axis of the producers (unless the tables have a column of that name), holding each row's cell value"`
 }
 
 func init() {
@@ -24,8 +24,9 @@ func init() {
 		Version: 1,
 		Summary: "Concatenate the tables of many upstream cells into one table, labelled by matrix cell.",
 		Doc: "Fan-in: connect its `tables` input to every cell of a matrix stage (`score[*].metrics`) or to one group " +
-			"(`score[${system},*].metrics`). All tables must have the same columns (names and types). " +
-			"Rows keep the order of the producers' expansion. Schema metadata of the first table is kept.",
+			"(`score[${system},*].metrics`). Columns are the union of the tables' columns (a table without a column " +
+			"contributes nulls; one name with two types is an error). Rows keep the order of the producers' expansion. " +
+			"Schema metadata of the first table is kept.",
 		Defaults: CollectParams{StageColumn: false, CellColumns: true},
 		Examples: []stages.Example{
 			{Title: "Label each row with its matrix cell", Params: "cell_columns: true\n"},
@@ -47,19 +48,18 @@ func (c *collect) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, er
 	if len(items) == 0 {
 		return nil, fmt.Errorf("no input tables")
 	}
-	base := items[0].Record.Schema()
-	for _, it := range items[1:] {
-		if !sameColumns(base, it.Record.Schema()) {
-			return nil, fmt.Errorf("table from %s has columns %s, but the table from %s has %s",
-				it.Stage, columns(it.Record.Schema()), items[0].Stage, columns(base))
-		}
+	base, err := unionSchema(items)
+	if err != nil {
+		return nil, err
 	}
 	var axes []string
 	if c.p.CellColumns {
 		seen := map[string]bool{}
 		for _, it := range items {
 			for _, av := range it.Cell {
-				if !seen[av.Axis] {
+				// A table that already has a column named like the axis
+				// (generate's "system") keeps its own.
+				if !seen[av.Axis] && !base.HasField(av.Axis) {
 					seen[av.Axis] = true
 					axes = append(axes, av.Axis)
 				}
@@ -71,9 +71,6 @@ func (c *collect) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, er
 		fields = append(fields, arrow.Field{Name: "stage", Type: arrow.BinaryTypes.String})
 	}
 	for _, a := range axes {
-		if base.HasField(a) {
-			return nil, fmt.Errorf("axis %q clashes with a column of the input tables; set cell_columns: false", a)
-		}
 		fields = append(fields, arrow.Field{Name: a, Type: arrow.BinaryTypes.String})
 	}
 	fields = append(fields, base.Fields()...)
@@ -111,17 +108,25 @@ func (c *collect) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, er
 	for _, a := range axes {
 		cols = append(cols, label(func(it stages.Item) string { return it.Cell.Map()[a] }))
 	}
-	for j := range base.Fields() {
+	for _, f := range base.Fields() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		parts := make([]arrow.Array, len(items))
 		for i, it := range items {
-			parts[i] = it.Record.Column(j)
+			if idx := it.Record.Schema().FieldIndices(f.Name); len(idx) > 0 {
+				parts[i] = it.Record.Column(idx[0])
+				parts[i].Retain()
+			} else {
+				parts[i] = array.MakeArrayOfNull(mem, f.Type, int(it.Record.NumRows()))
+			}
 		}
 		col, err := array.Concatenate(parts, mem)
+		for _, p := range parts {
+			p.Release()
+		}
 		if err != nil {
-			return nil, fmt.Errorf("concatenate column %q: %w", base.Field(j).Name, err)
+			return nil, fmt.Errorf("concatenate column %q: %w", f.Name, err)
 		}
 		cols = append(cols, col)
 	}
@@ -130,17 +135,33 @@ func (c *collect) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, er
 
 func ptr[T any](v T) *T { return &v }
 
-func sameColumns(a, b *arrow.Schema) bool {
-	if a.NumFields() != b.NumFields() {
-		return false
+// unionSchema is the first table's schema followed by any columns only
+// later tables have; a column name with two types is an error. Rows of a
+// table without some column hold nulls there.
+func unionSchema(items []stages.Item) (*arrow.Schema, error) {
+	first := items[0].Record.Schema()
+	fields := append([]arrow.Field(nil), first.Fields()...)
+	owner := map[string]int{}
+	for i, f := range fields {
+		owner[f.Name] = i
 	}
-	for i := range a.Fields() {
-		fa, fb := a.Field(i), b.Field(i)
-		if fa.Name != fb.Name || !arrow.TypeEqual(fa.Type, fb.Type) {
-			return false
+	for _, it := range items[1:] {
+		for _, f := range it.Record.Schema().Fields() {
+			i, ok := owner[f.Name]
+			if !ok {
+				f.Nullable = true
+				owner[f.Name] = len(fields)
+				fields = append(fields, f)
+				continue
+			}
+			if !arrow.TypeEqual(fields[i].Type, f.Type) {
+				return nil, fmt.Errorf("column %q is %s in the table from %s but %s in the table from %s",
+					f.Name, f.Type, it.Stage, fields[i].Type, items[0].Stage)
+			}
 		}
 	}
-	return true
+	md := first.Metadata()
+	return arrow.NewSchema(fields, &md), nil
 }
 
 func columns(s *arrow.Schema) string {
