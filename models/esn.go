@@ -152,6 +152,7 @@ func fitESN(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	r := make([]float64, N)
 	pre := make([]float64, N)
 	phi := make([]float64, nf)
+	acc := newGramAcc(cols, nf, T) // accumulates while the drive goes on
 	for t := 0; t < nt-1; t++ {
 		m.update(r, pre, z.RawRowView(t))
 		if t < washout {
@@ -163,19 +164,23 @@ func fitESN(train *mat.Dense, cfg TrainConfig) (Model, error) {
 			cols[f*T+s] = v
 		}
 		copy(Y.RawRowView(s), z.RawRowView(t+1))
+		if (s+1)%gramBlock == 0 || s+1 == T {
+			acc.add(s+1-((s)%gramBlock+1), s+1)
+		}
 	}
-	G := mat.NewSymDense(nf, gramColMajor(cols, nf, T))
 	B := mat.NewDense(nf, d, nil)
+	yd := Y.RawMatrix().Data
 	for f := 0; f < nf; f++ {
 		c := cols[f*T : (f+1)*T]
 		b := B.RawRowView(f)
 		for s, v := range c {
-			y := Y.RawRowView(s)
+			y := yd[s*d : (s+1)*d]
 			for j := range b {
 				b[j] += v * y[j]
 			}
 		}
 	}
+	G := mat.NewSymDense(nf, acc.finish())
 	w, err := RidgeGram(G, B, h["ridge"])
 	if err != nil {
 		return nil, fmt.Errorf("models: esn: %w", err)
@@ -359,67 +364,63 @@ func loadESN(s Snapshot) (Model, error) {
 
 // gramColMajor returns the n×n Gram matrix G = XᵀX (full, symmetric,
 // row-major) of the T×n matrix X given column-major in cols (column f is
-// cols[f·T:(f+1)·T]). It blocks over time for cache reuse, computes 4×2
-// tiles of the upper triangle in registers and splits tile rows over two
-// goroutines; each entry is accumulated in a fixed order, so the result is
-// deterministic.
+// cols[f·T:(f+1)·T]).
 func gramColMajor(cols []float64, n, T int) []float64 {
-	g := make([]float64, n*n)
-	const tb = 512
+	acc := newGramAcc(cols, n, T)
+	for t0 := 0; t0 < T; t0 += gramBlock {
+		acc.add(t0, min(t0+gramBlock, T))
+	}
+	return acc.finish()
+}
+
+// gramBlock is the number of time points the Gram kernel processes at once.
+const gramBlock = 512
+
+// gramAcc accumulates a Gram matrix block of time points by block, so that
+// a producer (the reservoir drive) can overlap with the accumulation. Two
+// workers own disjoint 4-row tile strips of the upper triangle and compute
+// 4×2 tiles in registers; every entry is summed in a fixed order (blocks in
+// time order, then the kernel's order), so the result is deterministic and
+// independent of scheduling.
+type gramAcc struct {
+	g    []float64
+	cols []float64
+	n, T int
+	jobs []chan [2]int
+	wg   sync.WaitGroup
+}
+
+func newGramAcc(cols []float64, n, T int) *gramAcc {
 	const workers = 2
-	var wg sync.WaitGroup
+	a := &gramAcc{g: make([]float64, n*n), cols: cols, n: n, T: T}
 	for w := 0; w < workers; w++ {
-		wg.Add(1)
+		ch := make(chan [2]int, (T+gramBlock-1)/gramBlock+1)
+		a.jobs = append(a.jobs, ch)
+		a.wg.Add(1)
 		go func(w int) {
-			defer wg.Done()
-			for t0 := 0; t0 < T; t0 += tb {
-				t1 := min(t0+tb, T)
-				col := func(f int) []float64 { return cols[f*T+t0 : f*T+t1] }
-				for i := 4 * w; i < n; i += 4 * workers {
-					for j := i; j < n; j += 2 {
-						if i+4 > n || j+2 > n {
-							for ii := i; ii < min(i+4, n); ii++ {
-								for jj := max(j, ii); jj < min(j+2, n); jj++ {
-									a, b := col(ii), col(jj)
-									var s float64
-									for t := range a {
-										s += a[t] * b[t]
-									}
-									g[ii*n+jj] += s
-								}
-							}
-							continue
-						}
-						a0, a1, a2, a3 := col(i), col(i+1), col(i+2), col(i+3)
-						b0, b1 := col(j), col(j+1)
-						a1, a2, a3, b0, b1 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)], b0[:len(a0)], b1[:len(a0)]
-						var s00, s01, s10, s11, s20, s21, s30, s31 float64
-						for t, x0 := range a0 {
-							x1, x2, x3 := a1[t], a2[t], a3[t]
-							y0, y1 := b0[t], b1[t]
-							s00 += x0 * y0
-							s01 += x0 * y1
-							s10 += x1 * y0
-							s11 += x1 * y1
-							s20 += x2 * y0
-							s21 += x2 * y1
-							s30 += x3 * y0
-							s31 += x3 * y1
-						}
-						g[i*n+j] += s00
-						g[i*n+j+1] += s01
-						g[(i+1)*n+j] += s10
-						g[(i+1)*n+j+1] += s11
-						g[(i+2)*n+j] += s20
-						g[(i+2)*n+j+1] += s21
-						g[(i+3)*n+j] += s30
-						g[(i+3)*n+j+1] += s31
-					}
-				}
+			defer a.wg.Done()
+			for b := range ch {
+				a.block(w, workers, b[0], b[1])
 			}
 		}(w)
 	}
-	wg.Wait()
+	return a
+}
+
+// add queues time points [t0, t1), which must already be written in cols.
+func (a *gramAcc) add(t0, t1 int) {
+	for _, ch := range a.jobs {
+		ch <- [2]int{t0, t1}
+	}
+}
+
+// finish waits for the workers and returns the symmetric Gram matrix.
+func (a *gramAcc) finish() []float64 {
+	for _, ch := range a.jobs {
+		close(ch)
+	}
+	a.wg.Wait()
+	n, g := a.n, a.g
 	// Mirror the upper triangle (tiles on the diagonal also wrote a few
 	// entries below it, which are overwritten here).
 	for i := 0; i < n; i++ {
@@ -430,11 +431,57 @@ func gramColMajor(cols []float64, n, T int) []float64 {
 	return g
 }
 
+func (a *gramAcc) block(w, workers, t0, t1 int) {
+	n, T, g, cols := a.n, a.T, a.g, a.cols
+	col := func(f int) []float64 { return cols[f*T+t0 : f*T+t1] }
+	for i := 4 * w; i < n; i += 4 * workers {
+		for j := i; j < n; j += 2 {
+			if i+4 > n || j+2 > n {
+				for ii := i; ii < min(i+4, n); ii++ {
+					for jj := max(j, ii); jj < min(j+2, n); jj++ {
+						x, y := col(ii), col(jj)
+						var s float64
+						for t := range x {
+							s += x[t] * y[t]
+						}
+						g[ii*n+jj] += s
+					}
+				}
+				continue
+			}
+			a0, a1, a2, a3 := col(i), col(i+1), col(i+2), col(i+3)
+			b0, b1 := col(j), col(j+1)
+			a1, a2, a3, b0, b1 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)], b0[:len(a0)], b1[:len(a0)]
+			var s00, s01, s10, s11, s20, s21, s30, s31 float64
+			for t, x0 := range a0 {
+				x1, x2, x3 := a1[t], a2[t], a3[t]
+				y0, y1 := b0[t], b1[t]
+				s00 += x0 * y0
+				s01 += x0 * y1
+				s10 += x1 * y0
+				s11 += x1 * y1
+				s20 += x2 * y0
+				s21 += x2 * y1
+				s30 += x3 * y0
+				s31 += x3 * y1
+			}
+			g[i*n+j] += s00
+			g[i*n+j+1] += s01
+			g[(i+1)*n+j] += s10
+			g[(i+1)*n+j+1] += s11
+			g[(i+2)*n+j] += s20
+			g[(i+2)*n+j+1] += s21
+			g[(i+3)*n+j] += s30
+			g[(i+3)*n+j+1] += s31
+		}
+	}
+}
+
 // spectralRadiusCSR estimates the spectral radius of the n×n CSR matrix
 // (rowPtr, colIdx, vals) by the Arnoldi method (Saad, "Numerical Methods for
-// Large Eigenvalue Problems", 2011): an m-step Krylov basis from the
+// Large Eigenvalue Problems", 2011): a 100-step Krylov basis from the
 // all-ones start vector (as scipy's eigs with v0 = ones), then the largest
-// eigenvalue modulus of the m×m Hessenberg matrix from gonum's mat.Eigen.
+// eigenvalue modulus of the 100×100 Hessenberg matrix from mat.Eigen.
 // For n ≤ 200 the matrix is factorised densely instead. An invariant
 // subspace found early (breakdown) gives exact eigenvalues of its part.
 func spectralRadiusCSR(n int, rowPtr, colIdx []int, vals []float64) float64 {
@@ -456,7 +503,7 @@ func spectralRadiusCSR(n int, rowPtr, colIdx []int, vals []float64) float64 {
 		}
 		return maxEigAbs(a)
 	}
-	m := min(n, 160)
+	m := min(n, 100)
 	V := make([][]float64, 0, m+1)
 	H := mat.NewDense(m+1, m, nil)
 	v := make([]float64, n)
