@@ -95,6 +95,10 @@ func mlpHyper(h Hyper) (c mlpConfig, err error) {
 	if c.patience, err = nnInt(h, "patience", 1); err != nil {
 		return
 	}
+	if c.hidden > nnMaxWidth || c.layers > nnMaxLayers || c.lags > nnMaxWidth {
+		err = fmt.Errorf("network too large: at most %d hidden units or lags and %d layers", nnMaxWidth, nnMaxLayers)
+		return
+	}
 	if c.lr, err = nnFloat(h, "lr", 0, 10); err != nil {
 		return
 	}
@@ -210,6 +214,7 @@ func fitMLP(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	tapes := map[int]*nnTape{}
 	xb := make([]float64, B*w)
 	dy := make([]float64, B*d)
+	tb := make([]float64, B*d)
 	bad := 0
 	for ep := 0; ep < c.epochs; ep++ {
 		m.epochsRun = ep + 1
@@ -229,16 +234,11 @@ func fitMLP(train *mat.Dense, cfg TrainConfig) (Model, error) {
 					xb[i] += c.noise * rng.NormFloat64()
 				}
 			}
-			y := m.net.forward(t, xb)
-			scale := 2 / float64(bs*d)
 			for i := 0; i < bs; i++ {
-				p := perm[s+i]
-				for j := 0; j < d; j++ {
-					dy[i*d+j] = scale * (y[i*d+j] - trTgt[p*d+j])
-				}
+				copy(tb[i*d:(i+1)*d], trTgt[perm[s+i]*d:(perm[s+i]+1)*d])
 			}
 			clear(grad)
-			m.net.backward(t, dy[:bs*d], grad, nil)
+			m.lossGrad(t, xb, tb, grad, dy)
 			opt.step(m.net.theta, grad)
 		}
 		vl := m.validate(vaIn, vaTgt, nVal)
@@ -253,6 +253,24 @@ func fitMLP(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	copy(m.net.theta, best)
 	m.valLoss = bestLoss
 	return m, nil
+}
+
+// lossGrad evaluates the mean squared error of the batch recorded in t
+// (inputs xb, targets tb, both row-major) and adds its gradient to grad;
+// dy is scratch of batch×d values.
+func (m *MLP) lossGrad(t *nnTape, xb, tb, grad, dy []float64) float64 {
+	d := m.d
+	n := t.batch * d
+	y := m.net.forward(t, xb)
+	scale := 2 / float64(n)
+	var loss float64
+	for i := 0; i < n; i++ {
+		e := y[i] - tb[i]
+		loss += e * e
+		dy[i] = scale * e
+	}
+	m.net.backward(t, dy[:n], grad, nil)
+	return loss / float64(n)
 }
 
 // validate is the mean squared error over the validation samples.

@@ -103,6 +103,10 @@ func nodeHyper(h Hyper) (c nodeConfig, err error) {
 	if c.substeps, err = nnInt(h, "substeps", 1); err != nil {
 		return
 	}
+	if c.hidden > nnMaxWidth || c.layers > nnMaxLayers || c.batch > nnMaxBatch || c.substeps > 1000 {
+		err = fmt.Errorf("configuration too large: at most %d hidden units, %d layers, batch %d, 1000 substeps", nnMaxWidth, nnMaxLayers, nnMaxBatch)
+		return
+	}
 	if c.lr, err = nnFloat(h, "lr", 0, 10); err != nil {
 		return
 	}

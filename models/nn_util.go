@@ -16,6 +16,13 @@ import (
 // training mean) counts as divergence.
 const nnDivergenceFactor = 1e3
 
+// Size limits that keep a mistyped hyperparameter from exhausting memory.
+const (
+	nnMaxWidth  = 8192
+	nnMaxLayers = 64
+	nnMaxBatch  = 1 << 16
+)
+
 // nnInt reads a positive-integer hyperparameter no smaller than lo.
 func nnInt(h Hyper, key string, lo int) (int, error) {
 	v, ok := h[key]

@@ -157,6 +157,19 @@ func newSINDyLibrary(d, degree int) sindyLibrary {
 	return l
 }
 
+// sindyMaxTerms bounds the library size.
+const sindyMaxTerms = 5000
+
+// sindyLibrarySize is C(d+degree, degree), the number of monomials of d
+// variables up to total degree `degree`.
+func sindyLibrarySize(d, degree int) float64 {
+	v := 1.0
+	for i := 1; i <= degree; i++ {
+		v = v * float64(d+i) / float64(i)
+	}
+	return v
+}
+
 // size is the number of terms.
 func (l sindyLibrary) size() int { return len(l.parent) }
 
@@ -336,6 +349,9 @@ func fitSINDy(train *mat.Dense, cfg TrainConfig) (Model, error) {
 		return nil, err
 	}
 	n, d := train.Dims()
+	if terms := sindyLibrarySize(d, c.degree); terms > sindyMaxTerms {
+		return nil, fmt.Errorf("sindy: degree-%d library of %d variables has %.0f terms, more than %d", c.degree, d, terms, sindyMaxTerms)
+	}
 	lib := newSINDyLibrary(d, c.degree)
 	p := lib.size()
 	if n < p {
@@ -378,6 +394,9 @@ func loadSINDy(s Snapshot) (Model, error) {
 		return nil, fmt.Errorf("sindy: snapshot lacks array \"mean\"")
 	}
 	d := len(mu.Data)
+	if sindyLibrarySize(d, c.degree) > sindyMaxTerms {
+		return nil, fmt.Errorf("sindy: snapshot library too large")
+	}
 	m := &SINDy{hyper: nnCopyHyper(s.Hyper), d: d, degree: c.degree, rtol: c.rtol, atol: c.atol,
 		lib: newSINDyLibrary(d, c.degree)}
 	if m.scale, err = loadNNScale(s, d); err != nil {

@@ -191,3 +191,25 @@ func BenchmarkSINDyForecast(b *testing.B) {
 		}
 	}
 }
+
+// ExampleSINDy_Equations recovers the Lorenz-63 equations from 10 time
+// units of clean data sampled at dt = 0.002, with Savitzky–Golay
+// derivatives.
+func ExampleSINDy_Equations() {
+	dt := 0.002
+	data := nnLorenz(5000, dt, 4, 10, 0)
+	f, _ := Lookup("sindy")
+	h, _ := MergeHyper(f, Hyper{"diff": 1})
+	m, err := f.Fit(data, TrainConfig{Dt: dt, Hyper: h})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, eq := range m.(*SINDy).Equations([]string{"x", "y", "z"}) {
+		fmt.Println(eq)
+	}
+	// Output:
+	// dx/dt = -10.000 x + 10.000 y
+	// dy/dt = 28.000 x - 1.000 y - 1.000 x z
+	// dz/dt = -2.667 z + 1.000 x y
+}
