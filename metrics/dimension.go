@@ -60,7 +60,7 @@ type CorrDim struct {
 // with Euclidean distances and Theiler window w. Pairs closer than RMax are
 // found with a uniform grid of cell size RMax over the first three
 // coordinates, so 30,000 points of a three-dimensional attractor take well
-// under a second. Unless Fit is given, the scaling region is detected
+// under a second. A cloud of identical points has D2 = 0. Unless Fit is given, the scaling region is detected
 // automatically as the widest window of radii (at least MinDecades wide) in
 // which the local slopes are flat within RelTol; ties go to the flattest.
 func CorrelationDimension(x *mat.Dense, opts *CorrDimOptions) (CorrDim, error) {
@@ -97,6 +97,14 @@ func CorrelationDimension(x *mat.Dense, opts *CorrDimOptions) (CorrDim, error) {
 			return CorrDim{}, fmt.Errorf("metrics: point %d: %w", i, err)
 		}
 		copy(pts[i*d:], row)
+	}
+	identical := true
+	for i := d; i < n*d && identical; i++ {
+		identical = pts[i] == pts[i%d]
+	}
+	if identical {
+		// A single point (e.g. a forecast collapsed to a fixed point).
+		return CorrDim{D2: 0, Err: 0}, nil
 	}
 	if o.RMax == 0 {
 		v := 0.0

@@ -86,6 +86,9 @@ func Rosenstein(x []float64, opts *RosensteinOptions) (RosensteinResult, error) 
 		return RosensteinResult{}, fmt.Errorf("metrics: series of %d samples too short for Dim=%d Lag=%d MaxSteps=%d Theiler=%d",
 			len(x), m, lag, o.MaxSteps, o.Theiler)
 	}
+	if lo, hi := minOf(x), -minOf(negated(x)); lo == hi {
+		return RosensteinResult{}, errors.New("metrics: Rosenstein: constant series")
+	}
 	emb := func(i, c int) float64 { return x[i+c*lag] }
 	ord := make([]int, usable)
 	for i := range ord {
@@ -336,4 +339,12 @@ func MultiscaleEntropy(x []float64, m int, rFrac float64, scales int) ([]float64
 		out[tau-1] = e
 	}
 	return out, nil
+}
+
+func negated(x []float64) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = -v
+	}
+	return out
 }
