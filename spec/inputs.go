@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -329,26 +328,92 @@ func cellLookup(c Cell) func(string) (string, bool) {
 	return func(name string) (string, bool) { return c.Get(name) }
 }
 
-var numberRE = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-
 // scalarTag returns the tag a substituted value gets when a scalar is
-// exactly one "${axis}" reference.
+// exactly one "${axis}" reference: decimal integers become !!int, other
+// decimal numbers !!float, true and false !!bool, anything else !!str.
 func scalarTag(v string) string {
-	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return "!!int"
-	}
-	if numberRE.MatchString(v) {
-		return "!!float"
-	}
-	if v == "true" || v == "false" {
+	switch {
+	case v == "true" || v == "false":
 		return "!!bool"
+	case v == "" || !strings.ContainsAny(v[:1], "+-.0123456789"):
+		return "!!str"
 	}
-	return "!!str"
+	digits, dot, exp := false, false, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c == '.' && !dot && !exp:
+			dot = true
+		case (c == 'e' || c == 'E') && digits && !exp && i+1 < len(v):
+			exp, digits = true, false
+			if v[i+1] == '+' || v[i+1] == '-' {
+				i++
+			}
+		case (c == '+' || c == '-') && i == 0:
+		default:
+			return "!!str"
+		}
+	}
+	switch {
+	case !digits:
+		return "!!str"
+	case !dot && !exp:
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return "!!int"
+		}
+	}
+	return "!!float"
+}
+
+// arena hands out Nodes, Entries and Items from shared blocks, so expanding
+// thousands of cells does not allocate every node separately.
+type arena struct {
+	nodes   []Node
+	entries []Entry
+	items   []*Node
+}
+
+const arenaBlock = 1024
+
+func (a *arena) node() *Node {
+	if len(a.nodes) == 0 {
+		a.nodes = make([]Node, arenaBlock)
+	}
+	n := &a.nodes[0]
+	a.nodes = a.nodes[1:]
+	return n
+}
+
+func (a *arena) entrySlice(k int) []Entry {
+	if k > arenaBlock/4 {
+		return make([]Entry, k)
+	}
+	if len(a.entries) < k {
+		a.entries = make([]Entry, arenaBlock)
+	}
+	s := a.entries[:k:k]
+	a.entries = a.entries[k:]
+	return s
+}
+
+func (a *arena) itemSlice(k int) []*Node {
+	if k > arenaBlock/4 {
+		return make([]*Node, k)
+	}
+	if len(a.items) < k {
+		a.items = make([]*Node, arenaBlock)
+	}
+	s := a.items[:k:k]
+	a.items = a.items[k:]
+	return s
 }
 
 // substNode returns a copy of n with templates substituted for cell c.
-func substNode(n *Node, c Cell) *Node {
-	out := *n
+func substNode(n *Node, c Cell, a *arena) *Node {
+	out := a.node()
+	*out = *n
 	switch n.Kind {
 	case ScalarNode:
 		if n.Tag == "!!str" && strings.Contains(n.Value, "$") {
@@ -359,40 +424,49 @@ func substNode(n *Node, c Cell) *Node {
 			}
 		}
 	case MapNode:
-		out.Entries = make([]Entry, len(n.Entries))
-		for i, e := range n.Entries {
-			out.Entries[i] = Entry{Key: e.Key, KeyPos: e.KeyPos, Value: substNode(e.Value, c)}
+		if n.Entries != nil {
+			out.Entries = a.entrySlice(len(n.Entries))
+			for i, e := range n.Entries {
+				out.Entries[i] = Entry{Key: e.Key, KeyPos: e.KeyPos, Value: substNode(e.Value, c, a)}
+			}
 		}
 	case SeqNode:
-		out.Items = make([]*Node, len(n.Items))
-		for i, it := range n.Items {
-			out.Items[i] = substNode(it, c)
+		if n.Items != nil {
+			out.Items = a.itemSlice(len(n.Items))
+			for i, it := range n.Items {
+				out.Items[i] = substNode(it, c, a)
+			}
 		}
 	}
-	return &out
+	return out
 }
 
 // makeInstances creates the instances of every expanded stage and resolves
 // their inputs.
 func (b *builder) makeInstances() {
+	var a arena
 	for _, st := range b.stages {
 		if !st.expanded {
 			continue
 		}
+		insts := make([]Instance, len(st.cells))
+		inputs := make([]Input, 0, len(st.cells)*len(st.inputs))
 		st.inst = make([]*Instance, len(st.cells))
+		k := len(st.inputs)
 		for i, c := range st.cells {
-			st.inst[i] = &Instance{
+			insts[i] = Instance{
 				ID:      instanceID(st, c),
 				Stage:   st.id,
 				Cell:    c,
 				Kind:    st.kind,
 				Pos:     st.pos,
 				KindPos: st.kindPos,
-				Params:  substNode(st.params, c),
-				Inputs:  make([]Input, 0, len(st.inputs)),
+				Params:  substNode(st.params, c, &a),
+				Inputs:  inputs[i*k : i*k : (i+1)*k],
 				Timeout: st.timeout,
 				Retries: st.retries,
 			}
+			st.inst[i] = &insts[i]
 		}
 	}
 	for _, st := range b.stages {
