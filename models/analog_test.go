@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -66,12 +67,16 @@ func BenchmarkAnalogFit(b *testing.B) {
 
 func BenchmarkAnalogForecast(b *testing.B) {
 	train, test := nnLorenzSplit()
-	m := nnFit(b, "analog", train, 0.01, 1, nil)
 	hist := test.Slice(0, 10, 0, 3).(*mat.Dense)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := m.Forecast(hist, 100); err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{1000, 4000} {
+		b.Run(fmt.Sprintf("library=%d", n), func(b *testing.B) {
+			m := nnFit(b, "analog", train.Slice(0, n, 0, 3).(*mat.Dense), 0.01, 1, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Forecast(hist, 100); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

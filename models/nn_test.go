@@ -273,3 +273,43 @@ func nnLorenzSplit() (train, test *mat.Dense) {
 var nnStarts = []int{100, 350, 600, 850, 1100, 1350, 1600, 1850, 2100, 2350, 2600, 2850}
 
 func asDivergence(err error, de **DivergenceError) bool { return errors.As(err, de) }
+
+// TestNNLoadRejectsBadSnapshots: a snapshot with a missing or truncated
+// array, or invalid hyperparameters, is an error from Load, never a panic.
+func TestNNLoadRejectsBadSnapshots(t *testing.T) {
+	train, _ := nnLorenzSplit()
+	small := train.Slice(0, 300, 0, 3).(*mat.Dense)
+	fits := map[string]Hyper{
+		"analog":     nil,
+		"mlp":        {"epochs": 1, "hidden": 4},
+		"neural_ode": {"iters": 1, "hidden": 4, "batch": 4},
+		"sindy":      nil,
+	}
+	for fam, h := range fits {
+		m := nnFit(t, fam, small, 0.01, 1, h)
+		f, _ := Lookup(fam)
+		snap := m.Snapshot()
+		for i := range snap.Arrays {
+			bad := Snapshot{Family: snap.Family, Hyper: snap.Hyper}
+			bad.Arrays = append(bad.Arrays, snap.Arrays[:i]...)
+			bad.Arrays = append(bad.Arrays, snap.Arrays[i+1:]...)
+			if _, err := f.Load(bad); err == nil {
+				t.Errorf("%s: load without %q succeeded", fam, snap.Arrays[i].Name)
+			}
+			trunc := Snapshot{Family: snap.Family, Hyper: snap.Hyper, Arrays: append([]Array(nil), snap.Arrays...)}
+			a := trunc.Arrays[i]
+			a.Data = a.Data[:len(a.Data)-1]
+			trunc.Arrays[i] = a
+			if _, err := f.Load(trunc); err == nil {
+				t.Errorf("%s: load with truncated %q succeeded", fam, a.Name)
+			}
+		}
+		hyp := nnCopyHyper(snap.Hyper)
+		for k := range hyp {
+			hyp[k] = -1.5
+		}
+		if _, err := f.Load(Snapshot{Family: fam, Hyper: hyp, Arrays: snap.Arrays}); err == nil {
+			t.Errorf("%s: load with invalid hyperparameters succeeded", fam)
+		}
+	}
+}

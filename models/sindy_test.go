@@ -174,9 +174,13 @@ func TestSINDyContract(t *testing.T) {
 
 func BenchmarkSINDyFit(b *testing.B) {
 	train, _ := nnLorenzSplit()
-	b.ReportAllocs()
-	for b.Loop() {
-		nnFit(b, "sindy", train, 0.01, 1, nil)
+	for _, deg := range []float64{2, 3, 4} {
+		b.Run(fmt.Sprintf("degree=%v", deg), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				nnFit(b, "sindy", train, 0.01, 1, Hyper{"degree": deg})
+			}
+		})
 	}
 }
 
