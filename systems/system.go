@@ -1,5 +1,7 @@
 package systems
 
+import "strconv"
+
 // Kind says how a system evolves in time.
 type Kind int
 
@@ -33,6 +35,11 @@ type Params func(name string) float64
 type Func func(t float64, x, dx []float64)
 
 // DelayFunc is the right-hand side of a delay system: xd holds x(t - tau).
+//
+// As in dysts, the delay systems of the catalog are scalar equations: x, xd
+// and dx have Info.StateDim = 1 entries, while Info.Dim (the dysts
+// embedding_dimension, 10) counts the delay-embedding coordinates of the
+// stored trajectories and initial conditions.
 type DelayFunc func(t float64, x, xd, dx []float64)
 
 // MapFunc writes the next iterate of a discrete map into next.
@@ -64,4 +71,33 @@ func register(name string, eq Equations) {
 		panic("systems: duplicate registration of " + name)
 	}
 	equations[name] = eq
+}
+
+// Array-valued dysts parameters (BeerRNN's w, Hopfield's k, ...) are flattened
+// into scalar parameters named with Go index syntax: "eps[0]", "w[1][2]".
+// The helpers below read them in a builder.
+
+// paramVec reads the n parameters name[0] ... name[n-1].
+func paramVec(p Params, name string, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = p(paramIndex(name, i))
+	}
+	return v
+}
+
+// paramMat reads the rows×cols parameters name[i][j] into a row-major slice.
+func paramMat(p Params, name string, rows, cols int) []float64 {
+	m := make([]float64, rows*cols)
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			m[i*cols+j] = p(paramIndex(paramIndex(name, i), j))
+		}
+	}
+	return m
+}
+
+// paramIndex returns name[i].
+func paramIndex(name string, i int) string {
+	return name + "[" + strconv.Itoa(i) + "]"
 }
