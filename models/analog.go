@@ -163,12 +163,20 @@ func (m *Analog) neighbours(q []float64, idx []int, dist []float64) {
 	cnt := 0
 	for i := 0; i < m.n; i++ {
 		v := m.vecs[i*w : (i+1)*w]
+		// Partial distances only grow, so a candidate is abandoned as soon
+		// as it cannot enter the current top k.
+		bound := math.Inf(1)
+		if cnt == k {
+			bound = dist[k-1]
+		}
 		var s float64
 		for j, x := range v {
 			e := x - q[j]
-			s += e * e
+			if s += e * e; s >= bound {
+				break
+			}
 		}
-		if cnt == k && s >= dist[k-1] {
+		if s >= bound {
 			continue
 		}
 		// Insertion into the sorted top-k list.

@@ -22,9 +22,9 @@ import (
 // error of the standardised increments. The last val_frac of the series is
 // held out; training stops once the validation loss has not improved for
 // `patience` epochs and the best weights are kept (early stopping,
-// Prechelt 1998). The MLP forecaster is one of the baselines of Gilpin,
-// "Chaos as an interpretable benchmark for forecasting and data-driven
-// modelling" (NeurIPS Datasets and Benchmarks, 2021).
+// Prechelt 1998). Gaussian input noise during training (`noise`; Bishop,
+// "Training with noise is equivalent to Tikhonov regularization", Neural
+// Comput. 7, 1995) keeps the autoregressive roll-out near the data.
 type MLP struct {
 	hyper        Hyper
 	lags, d      int
