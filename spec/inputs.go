@@ -182,6 +182,9 @@ func containsStage(list []*stage, s *stage) bool {
 // and returns false when there were any.
 func (b *builder) checkSelector(st *stage, in *input) bool {
 	prod, sel := in.producer, in.sel
+	if prod.foreachBad {
+		return false
+	}
 	if len(prod.foreach) == 0 {
 		if sel.bracket {
 			b.errorf(in.pos, in.path, "stage %q has no foreach, so it has no cells to select; write %s.%s", prod.id, prod.id, sel.port)
@@ -203,8 +206,9 @@ func (b *builder) checkSelector(st *stage, in *input) bool {
 		return true
 	}
 	if len(sel.elems) != len(prod.foreach) {
-		b.errorf(in.pos, in.path, "selector %q has %d element(s) but stage %q has %d foreach axes [%s]",
-			in.raw, len(sel.elems), prod.id, len(prod.foreach), strings.Join(names, ", "))
+		b.errorf(in.pos, in.path, "selector %q has %s but stage %q has %s [%s]",
+			in.raw, plural(len(sel.elems), "element", "elements"), prod.id,
+			plural(len(prod.foreach), "foreach axis", "foreach axes"), strings.Join(names, ", "))
 		return false
 	}
 	ok := true
@@ -261,6 +265,9 @@ func (b *builder) checkParams(st *stage, n *Node, path string) bool {
 
 // checkTemplate checks the ${axis} references of s against st's foreach.
 func (b *builder) checkTemplate(st *stage, s string, p Pos, path string) bool {
+	if st.foreachBad {
+		return false
+	}
 	ok := true
 	names := make([]string, len(st.foreach))
 	for i, a := range st.foreach {
@@ -610,4 +617,12 @@ func (b *builder) instances(order []*stage) {
 	for _, st := range order {
 		b.p.Instances = append(b.p.Instances, st.inst...)
 	}
+}
+
+// plural renders "1 element" or "3 elements".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -36,6 +36,9 @@ type stage struct {
 	retries int
 	deps    []*stage // producers, deduplicated, in first-use order
 	broken  bool     // do not expand: a problem was already reported
+	// foreachBad tells that foreach had problems: checks that depend on
+	// the list of axes are skipped, so errors do not cascade.
+	foreachBad bool
 
 	expanded bool
 	cells    []Cell

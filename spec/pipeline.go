@@ -295,7 +295,7 @@ func (b *builder) parseForeach(st *stage, n *Node, path string) {
 	}
 	if n.Kind != SeqNode {
 		b.errorf(n.Pos, path, "expected a list of axis names such as [system], got %s", describe(n))
-		st.broken = true
+		st.broken, st.foreachBad = true, true
 		return
 	}
 	names := b.axisNames()
@@ -304,14 +304,14 @@ func (b *builder) parseForeach(st *stage, n *Node, path string) {
 		ipath := fmt.Sprintf("%s[%d]", path, i)
 		if it.Kind != ScalarNode || it.Tag == "!!null" {
 			b.errorf(it.Pos, ipath, "expected an axis name, got %s", describe(it))
-			st.broken = true
+			st.broken, st.foreachBad = true, true
 			continue
 		}
 		a := b.axisByID[it.Value]
 		switch {
 		case a == nil:
 			b.errorf(it.Pos, ipath, "unknown matrix axis %q%s", it.Value, DidYouMean(it.Value, names))
-			st.broken = true
+			st.broken, st.foreachBad = true, true
 			continue
 		case seen[it.Value]:
 			b.errorf(it.Pos, ipath, "axis %q is listed twice", it.Value)
