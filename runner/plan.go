@@ -59,7 +59,9 @@ func Load(path string, sets []string, reg *stages.Registry) (*spec.Pipeline, spe
 
 // SpecOptions returns the spec options that bind a file to reg.
 func SpecOptions(sets []string, reg *stages.Registry) spec.Options {
-	return spec.Options{Sets: sets, Kinds: reg.Names(), Resolve: reg.Resolve}
+	// Kinds are checked by NewPlan, together with params and ports, so that
+	// one run reports every problem of a structurally sound file.
+	return spec.Options{Sets: sets, Resolve: reg.Resolve}
 }
 
 // DeriveSeed derives an instance's seed from the root seed, the stage id and
@@ -99,7 +101,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		plan.byID[inst.ID] = n
 		k, ok := reg.Lookup(inst.Kind)
 		if !ok {
-			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q", inst.Kind)})
+			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q%s", inst.Kind, suggest(inst.Kind, reg.Names()))})
 			broken[inst.ID] = true
 			continue
 		}
@@ -235,8 +237,8 @@ func suggest(name string, options []string) string {
 	if best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
-	if len(options) > 0 {
-		return fmt.Sprintf(" (ports: %s)", strings.Join(options, ", "))
+	if len(options) > 0 && len(options) <= 12 {
+		return fmt.Sprintf(" (one of: %s)", strings.Join(options, ", "))
 	}
 	return ""
 }
