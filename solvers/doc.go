@@ -8,6 +8,9 @@
 //	New(method, problem, options) (*Integrator, error)  // step-by-step use
 //	(*Integrator).Step(tStop) / AdvanceTo(ctx, t, y) / Dense(t, y) / Reset(t0, y0)
 //	Methods() []string; Lookup(name) (Method, error)
+//	SolveDelay(ctx, method, DelayProblem{F, Tau, T0, Y0, History}, times, out, Options)
+//	SolveSDE(ctx, "em"|"heun", SDEProblem{F, Sigma, T0, Y0, Seed}, times, out, Options{Step})
+//	IterateMap(g, x0, n, out)
 //
 // Right-hand sides are Func(t, y, dy): they write into dy and allocate
 // nothing. Jacobians are JacFunc(t, y, jac), row-major jac[i*n+j] = df_i/dy_j.
@@ -27,6 +30,29 @@
 //	dop853  Hairer's DOP853 8(5,3), 7th-order dense output (3 extra stages)
 //	vern9   Verner 9(8), 16 stages; Hermite dense output, so Solve steps to
 //	        every output time exactly instead of interpolating
+//	radau5  Radau IIA order 5 (Hairer & Wanner II, IV.8): simplified Newton
+//	        on the eigen-transformed stage system (one real and one complex LU,
+//	        hand-written with partial pivoting), analytic or forward-difference
+//	        Jacobian, Gustafsson predictive step control, collocation dense output
+//
+// Setting Options.Step runs any method (including the main formula of an
+// adaptive pair, and radau5) with that fixed step and no error control.
+//
+// # Delay, stochastic and discrete systems
+//
+// SolveDelay uses the method of steps: a delayed value y(t - tau) comes from
+// the stored dense output of earlier steps (or the history function, default
+// constant Y0), steps are limited to h <= tau and land on the breakpoints
+// T0 + k tau. SolveSDE integrates dy = F dt + diag(Sigma) dW with
+// Euler-Maruyama or stochastic Heun from a math/rand/v2 PCG stream seeded by
+// SDEProblem.Seed (deterministic per seed). IterateMap iterates a MapFunc.
+//
+// # Work on Lorenz-63
+//
+// From (1,0,0) to t=10 at rtol=1e-8, atol=1e-11 (mean absolute final error
+// against vern9 at 1e-14): dopri5 4,682 RHS evaluations, error 5.4e-6 (the
+// same step sequence as scipy RK45); dop853 2,695, error 3.3e-7 (scipy
+// DOP853: 3,161 and 3.7e-7); tsit5 4,484, 1.3e-6; vern9 3,312, 1.3e-8.
 //
 // # Step-size control
 //

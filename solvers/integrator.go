@@ -353,6 +353,10 @@ const eps = 2.220446049250313e-16
 // initialStep is Hairer's starting-step heuristic (Solving ODEs I, II.4,
 // code HINIT): one extra RHS evaluation.
 func (it *Integrator) initialStep(f0 []float64) float64 {
+	return it.initialStepOrder(f0, it.m.Order)
+}
+
+func (it *Integrator) initialStepOrder(f0 []float64, order int) float64 {
 	if it.opts.H0 > 0 {
 		return it.opts.H0
 	}
@@ -392,7 +396,7 @@ func (it *Integrator) initialStep(f0 []float64) float64 {
 	if der12 <= 1e-15 {
 		h1 = math.Max(1e-6, h*1e-3)
 	} else {
-		h1 = math.Pow(0.01/der12, 1/float64(it.m.Order))
+		h1 = math.Pow(0.01/der12, 1/float64(order))
 	}
 	h = math.Min(100*h, h1)
 	if it.opts.HMax > 0 {
