@@ -11,7 +11,7 @@
 // Galgani, Giorgilli & Strelcyn 1980). Standard errors come from the spread
 // of B block means, sd/sqrt(B). LargestLyapunov is Benettin's method with one
 // tangent vector, or two trajectories when no Jacobian is given. MapSpectrum
-// does the same for maps, Q_{n+1}R_{n+1} = J(x_n) Q_n. DelayLargestLyapunov
+// does the same for maps, Q_{n+1}R_{n+1} = J(x_n) Q_n. DelaySpectrum
 // handles x'(t) = f(x(t), x(t−τ)) through a finite-dimensional
 // approximation: the history is discretised on N points and the Heun
 // method-of-steps map is linearised exactly. KaplanYorke is
