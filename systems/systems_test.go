@@ -205,8 +205,9 @@ func TestRHSFiniteAtIC(t *testing.T) {
 // dysts reference code at the initial condition and a perturbed point
 // (testdata/dysts_rhs.json, made by testdata/gen_dysts_rhs.py; dysts has no
 // code for Zaslavskii, ZeraouliaSprott and EndCap, and the generator's
-// numpy stand-in cannot run InteriorSquirmer, Lorenz96, MacArthur and
-// BlinkingVortexMap). Tolerance: 1e-9 relative to max(1, |f|∞), for
+// numpy stand-in cannot run InteriorSquirmer, Lorenz96 and MacArthur;
+// BlinkingVortexMap is compared over two dysts calls, one catalog iterate).
+// Tolerance: 1e-9 relative to max(1, |f|∞), for
 // rounding differences of reordered arithmetic.
 func TestMatchesDysts(t *testing.T) {
 	raw, err := os.ReadFile("testdata/dysts_rhs.json")
@@ -579,5 +580,39 @@ func BenchmarkRHS(b *testing.B) {
 				eval(&bd, 0, x, dx)
 			}
 		})
+	}
+}
+
+// TestUndocumentedMaps checks the three maps without dysts code, one step by
+// hand from the formulas in maps.go.
+func TestUndocumentedMaps(t *testing.T) {
+	mu := (1 - math.Exp(-2)) / 2
+	cases := []struct {
+		name    string
+		x, want []float64
+	}{
+		// Zaslavskii (ε = 5, ν = 0.2, r = 2) from (0, 0):
+		// x' = 0.2 + 5·0.2·μ (mod 1), y' = 5 e⁻².
+		{"Zaslavskii", []float64{0, 0}, []float64{0.2 + mu, 5 * math.Exp(-2)}},
+		// ZeraouliaSprott (a = 1.641, b = 1.902) from (1, 1):
+		// x' = -1.641/2, y' = 1 + 1.902.
+		{"ZeraouliaSprott", []float64{1, 1}, []float64{-0.8205, 2.902}},
+		// EndCap = Hénon (a = 1.4, b = 0.3) from (1, 1).
+		{"EndCap", []float64{1, 1}, []float64{0.6, 0.3}},
+	}
+	for _, c := range cases {
+		s, err := Lookup(c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Bind(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := make([]float64, 2)
+		b.G(c.x, next)
+		if math.Abs(next[0]-c.want[0]) > 1e-14 || math.Abs(next[1]-c.want[1]) > 1e-14 {
+			t.Errorf("%s(%v) = %v, want %v", c.name, c.x, next, c.want)
+		}
 	}
 }

@@ -73,7 +73,13 @@ np.arctan2 = math.atan2
 np.dot = lambda a, b: sum(x * y for x, y in zip(a, b))
 np.matmul = matmul
 np.array = lambda a, *k, **kw: Arr(a) if isinstance(a, (list, tuple)) else a
-np.asarray = np.array
+
+
+class Scalar(float):
+    shape = ()
+
+
+np.asarray = lambda a, *k, **kw: Arr(a) if isinstance(a, (list, tuple)) else Scalar(a)
 np.sum = lambda a, *k, **kw: sum(a)
 np.arange = lambda *a: Arr(range(*a))
 np.ndarray = list
@@ -156,10 +162,14 @@ def main(root):
             delay = e.get("delay", False)
             for x in ([ic, perturb(ic)] if not delay else [[ic[0]], [ic[0] + 0.1]]):
                 try:
-                    if kind == "map":
-                        f = obj._rhs(*x, *plist) if name != "BlinkingVortexMap" else None
-                        if f is None:
-                            continue
+                    if kind == "map" and name == "BlinkingVortexMap":
+                        # dysts flips b after every call; one catalog
+                        # iterate is two dysts calls (+b, then -b).
+                        obj.b = params["b"]
+                        y = obj._rhs(*x, obj.a, obj.b, obj.gamma, obj.t)
+                        f = obj._rhs(*y, obj.a, obj.b, obj.gamma, obj.t)
+                    elif kind == "map":
+                        f = obj._rhs(*x, *plist)
                     elif delay:
                         f = cls._rhs(x[0], x[0] - 0.05, 0.0, *plist)
                     elif "rhs" in cls.__dict__ or any("rhs" in b.__dict__ for b in cls.__mro__[1:-2]):
