@@ -256,6 +256,32 @@ func init() {
 				ds[2] = omega
 			}
 		},
+		Jac: func(p Params) JacFunc {
+			const n = 3
+			ell, u := p("ell"), p("u")
+			eps, k, sigma := paramVec(p, "eps", n), paramVec(p, "k", n), paramVec(p, "sigma", n)
+			return func(_ float64, s, j []float64) {
+				y, x, z := s[0], s[1], s[2]
+				sech, th := 1/math.Cosh(y/ell), math.Tanh(y/ell)
+				S := sech * sech
+				var sc, ss, skc, skkc, sks float64
+				for i := range n {
+					sn, cn := math.Sincos(k[i] * (x - z*sigma[i]))
+					sc += eps[i] * cn                           // C
+					ss += eps[i] * k[i] * sn                    // Σ ε k sin
+					skkc += eps[i] * k[i] * k[i] * cn           // Σ ε k² cos
+					skc += eps[i] * k[i] * k[i] * sigma[i] * cn // Σ ε k² σ cos
+					sks += eps[i] * k[i] * sigma[i] * sn        // Σ ε k σ sin
+				}
+				j[0] = -2 * u * S * th * ss
+				j[1] = ell * u * S * skkc
+				j[2] = -ell * u * S * skc
+				j[3] = u * (-2*S*th/ell*(-1-2*sc*th) - 2*sc*S*S/ell)
+				j[4] = 2 * u * S * th * ss
+				j[5] = -2 * u * S * th * sks
+				j[6], j[7], j[8] = 0, 0, 0
+			}
+		},
 	})
 
 	// Blasius, B., Huppert, A., Stone, L. (1999). Complex dynamics and phase

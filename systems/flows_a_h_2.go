@@ -109,6 +109,28 @@ func init() {
 				ds[2] = omega
 			}
 		},
+		Jac: func(p Params) JacFunc {
+			alpha, eps := p("alpha"), p("eps")
+			return func(_ float64, s, j []float64) {
+				x, y := s[0], s[1]
+				sz, cz := math.Sincos(s[2])
+				a, b := eps*sz, 1-2*eps*sz
+				f := a*x*x + b*x
+				fx := 2*a*x + b               // ∂f/∂x
+				fz := eps * cz * (x*x - 2*x)  // ∂f/∂φ
+				fxz := 2 * eps * cz * (x - 1) // ∂²f/∂x∂φ
+				sf, cf := math.Sincos(math.Pi * f)
+				sy, cy := math.Sincos(math.Pi * y)
+				k := alpha * math.Pi
+				j[0] = -k * math.Pi * cf * fx * cy
+				j[1] = k * math.Pi * sf * sy
+				j[2] = -k * math.Pi * cf * fz * cy
+				j[3] = k * (-math.Pi*sf*fx*sy*fx + cf*sy*2*a)
+				j[4] = k * math.Pi * cf * cy * fx
+				j[5] = k * (-math.Pi*sf*fz*sy*fx + cf*sy*fxz)
+				j[6], j[7], j[8] = 0, 0, 0
+			}
+		},
 	})
 
 	// The planar double pendulum in canonical coordinates (θ1, θ2, p1, p2),
@@ -249,6 +271,15 @@ func init() {
 				ds[2] = w
 			}
 		},
+		Jac: func(p Params) JacFunc {
+			gamma, psi := p("gamma"), p("psi")
+			return func(_ float64, s, j []float64) {
+				h := heaviside(-s[0])
+				j[0], j[1], j[2] = 0, 1, 0
+				j[3], j[4], j[5] = -h, -2*h*psi*math.Abs(s[1]), -gamma*math.Sin(s[2])
+				j[6], j[7], j[8] = 0, 0, 0
+			}
+		},
 	})
 
 	// Prigogine, I. (1980). From Being to Becoming. W. H. Freeman. The
@@ -370,6 +401,23 @@ func init() {
 				ds[0] = nu - s1*phi
 				ds[1] = q1*s1*phi - s2*eta
 				ds[2] = q2*s2*eta - k*c
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			d, k, l1, l2 := p("d"), p("k"), p("l1"), p("l2")
+			q1, q2, s1, s2 := p("q1"), p("q2"), p("s1"), p("s2")
+			return func(_ float64, s, j []float64) {
+				a, b, c := s[0], s[1], s[2]
+				A, B, C, E := 1+a, 1+b, 1+c, 1+d*b
+				num, den := a*A*B*B, l1+A*A*B*B
+				phiA := ((1+2*a)*B*B*den - num*2*A*B*B) / (den * den)
+				phiB := (a*A*2*B*den - num*2*A*A*B) / (den * den)
+				num2, den2 := b*E*C*C, l2+E*E*C*C
+				etaB := ((E+b*d)*C*C*den2 - num2*2*E*d*C*C) / (den2 * den2)
+				etaC := (b*E*2*C*den2 - num2*2*E*E*C) / (den2 * den2)
+				j[0], j[1], j[2] = -s1*phiA, -s1*phiB, 0
+				j[3], j[4], j[5] = q1*s1*phiA, q1*s1*phiB-s2*etaB, -s2*etaC
+				j[6], j[7], j[8] = 0, q2*s2*etaB, q2*s2*etaC-k
 			}
 		},
 	})
