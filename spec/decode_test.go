@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -253,5 +254,17 @@ func TestSuggest(t *testing.T) {
 	}
 	if s := DidYouMean("ridg", cands); s != ` (did you mean "ridge"?)` {
 		t.Errorf("DidYouMean = %q", s)
+	}
+}
+
+func TestFileFields(t *testing.T) {
+	top, st := FileFields()
+	var names []string
+	for _, f := range append(top, st...) {
+		names = append(names, fmt.Sprintf("%s:%v", f.Name, f.Required))
+	}
+	want := "version:true name:true seed:false matrix:false stages:true kind:true foreach:false inputs:false params:false timeout:false retries:false"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

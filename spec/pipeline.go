@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -543,4 +544,14 @@ func (b *builder) cycles() [][]*stage {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0].index < out[j][0].index })
 	return out
+}
+
+// FileFields describes the keys of a pipeline file for the JSON Schema
+// generator: top are the top-level keys (version, name, seed, matrix,
+// stages) and stage the keys of one stage (kind, foreach, inputs, params,
+// timeout, retries). Fields of type *Node (matrix, stages, foreach, inputs,
+// params) are free-form at this level; their shapes are documented in the
+// package comment.
+func FileFields() (top, stage []Field) {
+	return Fields(reflect.TypeFor[pipelineFile]()), Fields(reflect.TypeFor[stageFile]())
 }
