@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -263,28 +264,35 @@ func (l *Lease) renewLoop() {
 }
 
 // renew pushes the expiry forward; it reports false when the lease is no
-// longer ours. Transient I/O errors are retried at the next tick.
+// longer ours. It rewrites the lease file in place through one descriptor,
+// checking the token read through that same descriptor: if the lease was
+// broken and replaced meanwhile (a new file, as Lock always creates), the
+// write lands in the unlinked old file and never clobbers the new lease.
+// Readers may see a half-written file; they treat it as live and never break
+// it (breakLease requires the same bytes twice). Transient I/O errors are
+// retried at the next tick.
 func (l *Lease) renew() bool {
-	cur, _, err := readLease(l.path)
+	f, err := os.OpenFile(l.path, os.O_RDWR, 0)
 	if err != nil {
 		return !isNotExist(err)
 	}
-	if cur.Token != l.token {
+	defer f.Close()
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		return true
+	}
+	var cur leaseInfo
+	if err := json.Unmarshal(raw, &cur); err != nil || cur.Token != l.token {
 		return false
 	}
-	now := time.Now()
-	cur.Expires = now.Add(l.ttl).UTC()
+	cur.Expires = time.Now().Add(l.ttl).UTC()
 	data, err := json.Marshal(&cur)
 	if err != nil {
 		return true
 	}
 	data = append(data, '\n')
-	tmp := l.path + "." + l.token + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return true
-	}
-	if err := os.Rename(tmp, l.path); err != nil {
-		_ = os.Remove(tmp)
+	if _, err := f.WriteAt(data, 0); err == nil {
+		_ = f.Truncate(int64(len(data)))
 	}
 	return true
 }
@@ -301,14 +309,29 @@ func (l *Lease) Release() error {
 	l.released = true
 	close(l.stop)
 	<-l.done
-	cur, _, err := readLease(l.path)
-	switch {
-	case isNotExist(err):
+	f, err := os.Open(l.path)
+	if isNotExist(err) {
 		return fmt.Errorf("artifacts: release lock %s: %w", l.key.Short(), ErrLeaseLost)
-	case err != nil:
+	} else if err != nil {
 		return fmt.Errorf("artifacts: release lock %s: %w", l.key.Short(), err)
-	case cur.Token != l.token:
+	}
+	defer f.Close()
+	var cur leaseInfo
+	raw, err := io.ReadAll(f)
+	if err == nil {
+		err = json.Unmarshal(raw, &cur)
+	}
+	if err != nil {
+		return fmt.Errorf("artifacts: release lock %s: %w", l.key.Short(), err)
+	}
+	if cur.Token != l.token {
 		return fmt.Errorf("artifacts: release lock %s: %w (now held by pid %d on %s)", l.key.Short(), ErrLeaseLost, cur.PID, cur.Host)
+	}
+	// Remove the file only if the path still names the file we checked.
+	fi, err1 := f.Stat()
+	pi, err2 := os.Stat(l.path)
+	if err1 != nil || err2 != nil || !os.SameFile(fi, pi) {
+		return fmt.Errorf("artifacts: release lock %s: %w", l.key.Short(), ErrLeaseLost)
 	}
 	if err := os.Remove(l.path); err != nil && !isNotExist(err) {
 		return fmt.Errorf("artifacts: release lock %s: %w", l.key.Short(), err)
