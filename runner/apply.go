@@ -34,6 +34,16 @@ type Options struct {
 	RunID string
 	// LeaseTTL is how long a key lock lasts without renewal (default 2 min).
 	LeaseTTL time.Duration
+	// Executor runs stages elsewhere (a batch system); nil runs them in this
+	// process. The runner keeps scheduling, locking and cache checks.
+	Executor Executor
+}
+
+// Executor computes one node and stores its outputs under its key, for
+// example as a batch job that runs `runner exec-node`. The runner holds the
+// node's key lock while Run is called and checks the entry afterwards.
+type Executor interface {
+	Run(ctx context.Context, n *Node) error
 }
 
 // Outcome is what happened to one node during Apply.
@@ -162,6 +172,8 @@ type applier struct {
 	res      *Result
 	mu       sync.Mutex
 	failures []*StageError
+	// journalErr reports the first journal write error once.
+	journalErr sync.Once
 }
 
 type done struct {
@@ -179,7 +191,7 @@ func (a *applier) walk(ctx context.Context, decisions []Decision) {
 	for i, n := range nodes {
 		if decisions[i].Cached {
 			a.res.Outcomes[i] = Cached
-			a.journal.Append(artifacts.JournalEntry{Time: time.Now(), Stage: n.ID(), Cell: n.Cell.Map(), Key: n.Key, Status: "cached"})
+			a.logEntry(artifacts.JournalEntry{Time: time.Now(), Stage: n.ID(), Cell: n.Cell.Map(), Key: n.Key, Status: "cached"})
 			continue
 		}
 		toRun++
@@ -252,8 +264,19 @@ func (a *applier) walk(ctx context.Context, decisions []Decision) {
 		if a.res.Outcomes[i] == Pending {
 			a.res.Outcomes[i] = Interrupted
 			n := nodes[i]
-			a.journal.Append(artifacts.JournalEntry{Time: time.Now(), Stage: n.ID(), Cell: n.Cell.Map(), Key: n.Key, Status: "interrupted"})
+			a.logEntry(artifacts.JournalEntry{Time: time.Now(), Stage: n.ID(), Cell: n.Cell.Map(), Key: n.Key, Status: "interrupted"})
 		}
+	}
+}
+
+// logEntry appends to the run journal (if any); a journal write error is
+// reported once, it never fails the run.
+func (a *applier) logEntry(e artifacts.JournalEntry) {
+	if a.journal == nil {
+		return
+	}
+	if err := a.journal.Append(e); err != nil {
+		a.journalErr.Do(func() { fmt.Fprintf(a.opts.Log, "warning: run journal: %v\n", err) })
 	}
 }
 
@@ -275,7 +298,7 @@ func (a *applier) skipDependents(n *Node, dependents [][]*Node) int {
 			a.res.Outcomes[m.Index] = Skipped
 			count++
 			a.prog.finished(m, Skipped, nil)
-			a.journal.Append(artifacts.JournalEntry{Time: time.Now(), Stage: m.ID(), Cell: m.Cell.Map(), Key: m.Key, Status: "skipped",
+			a.logEntry(artifacts.JournalEntry{Time: time.Now(), Stage: m.ID(), Cell: m.Cell.Map(), Key: m.Key, Status: "skipped",
 				Error: "upstream " + n.ID() + " failed"})
 			visit(m)
 		}
@@ -312,7 +335,7 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		if err != nil {
 			entry.Error = err.Error()
 		}
-		a.journal.Append(entry)
+		a.logEntry(entry)
 	}
 	lease, err := a.store.Lock(ctx, n.Key, a.opts.LeaseTTL)
 	if err != nil {
@@ -342,7 +365,18 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 			return Failed, fmt.Errorf("evict corrupt entry: %w", err)
 		}
 	}
-	outputs, inputKeys, err := a.runWithRetries(ctx, n)
+	if a.opts.Executor != nil {
+		err = a.opts.Executor.Run(ctx, n)
+		if err == nil {
+			// The executor stored the entry elsewhere (another host, a job):
+			// trust nothing that the store does not show.
+			if _, lerr := a.store.Lookup(n.Key); lerr != nil {
+				err = fmt.Errorf("executor reported success but the entry is not in the store: %w", lerr)
+			}
+		}
+	} else {
+		err = a.compute(ctx, n, started)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			record("interrupted", err)
@@ -351,24 +385,43 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		record("failed", err)
 		return Failed, err
 	}
-	defer releaseAll(outputs)
-	wall := time.Since(started).Seconds()
-	m := artifacts.Manifest{
-		Key: n.Key, Kind: n.Kind.Name(), Version: n.Kind.Version(), Stage: n.ID(), Cell: n.Cell.Map(),
-		Params: n.Params.Canonical, Seed: n.Seed, Inputs: inputKeys, WallSeconds: wall,
-		RunnerVersion: Version, Host: hostname(), Created: time.Now().UTC(),
-	}
-	if ctx.Err() != nil {
-		record("interrupted", ctx.Err())
-		return Interrupted, ctx.Err()
-	}
-	if _, err := a.store.Put(m, outputs); err != nil {
-		record("failed", err)
-		return Failed, fmt.Errorf("store outputs: %w", err)
-	}
 	_ = a.store.SetRef(a.plan.Pipeline.Name, n.ID(), n.Key)
 	record("ran", nil)
 	return Ran, nil
+}
+
+// compute runs a node's stage here, with its retries and timeout, and stores
+// its outputs under its key.
+func (a *applier) compute(ctx context.Context, n *Node, started time.Time) error {
+	outputs, inputKeys, err := a.runWithRetries(ctx, n)
+	if err != nil {
+		return err
+	}
+	defer releaseAll(outputs)
+	m := artifacts.Manifest{
+		Key: n.Key, Kind: n.Kind.Name(), Version: n.Kind.Version(), Stage: n.ID(), Cell: n.Cell.Map(),
+		Params: n.Params.Canonical, Seed: n.Seed, Inputs: inputKeys, WallSeconds: time.Since(started).Seconds(),
+		RunnerVersion: Version, Host: hostname(), Created: time.Now().UTC(),
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := a.store.Put(m, outputs); err != nil {
+		return fmt.Errorf("store outputs: %w", err)
+	}
+	return nil
+}
+
+// ExecuteNode computes one node of a plan here and stores its outputs,
+// without taking its key lock: the caller (a runner that submitted this as
+// a batch job) holds it. It is what `runner exec-node` runs on a cluster node.
+func ExecuteNode(ctx context.Context, plan *Plan, store *artifacts.Store, id string) error {
+	n := plan.Node(id)
+	if n == nil {
+		return fmt.Errorf("no stage instance %q in the plan", id)
+	}
+	a := &applier{plan: plan, store: store, opts: Options{Log: io.Discard}}
+	return a.compute(ctx, n, time.Now())
 }
 
 func (a *applier) runWithRetries(ctx context.Context, n *Node) (stages.Outputs, map[string][]artifacts.Key, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -137,7 +138,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 func newApplyCmd(g *globals) *cobra.Command {
 	var sets []string
 	var opts runner.Options
-	var executor string
+	var executor, cpuprofile string
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "apply FILE",
@@ -146,6 +147,17 @@ func newApplyCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if executor != "local" {
 				return invalid(fmt.Errorf("unknown --executor %q (want local)", executor))
+			}
+			if cpuprofile != "" {
+				f, err := os.Create(cpuprofile)
+				if err != nil {
+					return invalid(err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return invalid(err)
+				}
+				defer pprof.StopCPUProfile()
 			}
 			plan, err := g.loadPlan(args[0], sets, "text")
 			if err != nil {
@@ -185,6 +197,8 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
 	f.StringVar(&executor, "executor", "local", "where stages run: local")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output")
+	f.StringVar(&cpuprofile, "cpuprofile", "", "write a Go CPU profile of the apply to this file")
+	_ = f.MarkHidden("cpuprofile")
 	return cmd
 }
 
