@@ -18,11 +18,11 @@
 //	tmp/<kind>.<pid>.<rand>.<host>    entries being written, entries being removed
 //	locks/<key>.lock                  a lease (JSON: key, host, pid, token, expiry)
 //	locks/<key>.lock.break            short-lived mutex for breaking a stale lease
-//	refs/<pipeline>/<instance>        "<key>\n<instance>\n": last key of an instance
+//	refs/<pipeline>.log               append-only lines `<key> "<instance>"`: last key of each instance
 //	runs/<run-id>.jsonl               one journal per run, one JSON object a line
 //
-// "ab" is the first two hex digits of the key. Port, pipeline and instance
-// names are escaped or checked so they are always plain file names.
+// "ab" is the first two hex digits of the key. Port and run names are
+// checked and pipeline names escaped so they are always plain file names.
 //
 // # Atomicity
 //

@@ -31,16 +31,28 @@ type JournalEntry struct {
 }
 
 // Journal is the append-only JSON-lines record of one run,
-// <root>/runs/<run-id>.jsonl. Each Append is one write(2) of one complete
-// line on a file opened with O_APPEND, so lines never interleave, and a
-// crash loses at most the lines being written. It is safe for concurrent
-// use.
+// <root>/runs/<run-id>.jsonl. It is safe for concurrent use.
+//
+// Lines are written with write(2) on a file opened with O_APPEND, whole
+// lines at a time, so they never interleave. Entries with status "cached"
+// (one per stage on a no-op apply, where a write per line would cost more
+// than the cache check) are buffered and written with the next other entry,
+// when 64 KiB are pending, when the oldest pending one is a second old, or
+// by Flush or Close; every other status is written before Append returns.
+// A crash therefore loses at most some "cached" lines.
 type Journal struct {
-	mu   sync.Mutex
-	f    *os.File
-	path string
-	buf  []byte
+	mu      sync.Mutex
+	f       *os.File
+	path    string
+	buf     []byte    // pending complete lines
+	pending time.Time // when the oldest pending line was added
 }
+
+// journalFlushBytes and journalFlushAge bound the buffered "cached" lines.
+const (
+	journalFlushBytes = 64 << 10
+	journalFlushAge   = time.Second
+)
 
 // NewJournal creates (or appends to) the journal of runID, which must be a
 // plain file name: no path separators, not starting with '.'.
@@ -49,9 +61,16 @@ func (s *Store) NewJournal(runID string) (*Journal, error) {
 		return nil, fmt.Errorf("artifacts: journal: invalid run id %q", runID)
 	}
 	path := s.JournalPath(runID)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("artifacts: journal %s: %w", runID, err)
+	}
+	// Continuing a journal torn by a crash: end the torn line first.
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
+			_, _ = f.Write([]byte{'\n'})
+		}
 	}
 	return &Journal{f: f, path: path}, nil
 }
@@ -91,21 +110,50 @@ func (j *Journal) Append(e JournalEntry) error {
 	if j.f == nil {
 		return fmt.Errorf("artifacts: journal append: %w", os.ErrClosed)
 	}
-	j.buf = append(append(j.buf[:0], line...), '\n')
-	if _, err := j.f.Write(j.buf); err != nil {
-		return fmt.Errorf("artifacts: journal append: %w", err)
+	if len(j.buf) == 0 {
+		j.pending = time.Now()
+	}
+	j.buf = append(append(j.buf, line...), '\n')
+	if e.Status == StatusCached && len(j.buf) < journalFlushBytes && time.Since(j.pending) < journalFlushAge {
+		return nil
+	}
+	return j.flushLocked()
+}
+
+// Flush writes the buffered lines.
+func (j *Journal) Flush() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	return j.flushLocked()
+}
+
+func (j *Journal) flushLocked() error {
+	if len(j.buf) == 0 {
+		return nil
+	}
+	_, err := j.f.Write(j.buf)
+	j.buf = j.buf[:0]
+	if err != nil {
+		return fmt.Errorf("artifacts: journal write: %w", err)
 	}
 	return nil
 }
 
-// Close fsyncs and closes the journal. Closing twice is not an error.
+// Close writes the buffered lines, fsyncs and closes the journal. Closing
+// twice is not an error.
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
 		return nil
 	}
-	err := j.f.Sync()
+	err := j.flushLocked()
+	if serr := j.f.Sync(); err == nil {
+		err = serr
+	}
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}

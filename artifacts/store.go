@@ -39,6 +39,7 @@ type Store struct {
 	host    string
 	mem     memory.Allocator
 	noSync  bool // tests only: skip fsync
+	refs    refLogs
 }
 
 // Open opens the store at root, creating root and its sub-directories if
