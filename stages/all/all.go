@@ -4,5 +4,6 @@ package all
 
 import (
 	_ "github.com/chaos-runner/runner/stages/basic"
+	_ "github.com/chaos-runner/runner/stages/forecast"
 	_ "github.com/chaos-runner/runner/stages/generate"
 )

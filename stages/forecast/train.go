@@ -1,0 +1,293 @@
+package forecast
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/chaos-runner/runner/models"
+	"github.com/chaos-runner/runner/spec"
+	"github.com/chaos-runner/runner/stages"
+)
+
+// TrainParams configure the train stage.
+type TrainParams struct {
+	Model      string             `yaml:"model" doc:"model family: one of naive, mean, linear_ar, nvar, esn, dmd, hankel_dmd, edmd, random_features, ssm, sindy, analog, mlp, neural_ode (see models.Names)"`
+	Hyper      map[string]float64 `yaml:"hyper,omitempty" doc:"hyperparameters overriding the family's defaults, by name (an unknown name is an error that lists the valid ones)"`
+	Points     int                `yaml:"points,omitempty" doc:"fit on the first points points of the trajectory only (0: all of it)"`
+	Trajectory int                `yaml:"trajectory,omitempty" doc:"index of the trajectory (initial condition) of each system that the model is fitted on (default 0, the catalog initial condition)"`
+}
+
+// Validate checks the family name and the hyperparameter names against the
+// models registry.
+func (p *TrainParams) Validate() []stages.FieldError {
+	var errs []stages.FieldError
+	bad := func(field, msg string) { errs = append(errs, stages.FieldError{Field: field, Message: msg}) }
+	fam, ok := models.Lookup(p.Model)
+	if !ok {
+		bad("model", fmt.Sprintf("unknown model family %q%s (have %s)", p.Model,
+			spec.DidYouMean(p.Model, models.Names()), strings.Join(models.Names(), ", ")))
+	} else {
+		valid := slices.Sorted(maps.Keys(fam.Defaults))
+		for _, k := range slices.Sorted(maps.Keys(p.Hyper)) {
+			if _, ok := fam.Defaults[k]; !ok {
+				list := strings.Join(valid, ", ")
+				if list == "" {
+					list = "none"
+				}
+				bad("hyper", fmt.Sprintf("model %s has no hyperparameter %q%s (valid: %s)", p.Model, k, spec.DidYouMean(k, valid), list))
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Hyper)) {
+		if v := p.Hyper[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			bad("hyper", fmt.Sprintf("hyperparameter %q must be finite, got %v", k, v))
+		}
+	}
+	if p.Points < 0 {
+		bad("points", "must be >= 0 (0: every point)")
+	}
+	if p.Points == 1 {
+		bad("points", "must be 0 (every point) or at least 2")
+	}
+	if p.Trajectory < 0 {
+		bad("trajectory", "must be >= 0")
+	}
+	return errs
+}
+
+func init() {
+	stages.Register(stages.Default, stages.Definition[TrainParams]{
+		Name:    "train",
+		Version: 1,
+		Summary: "Fit one forecasting model per system of a trajectory table; output the fitted weights as a table.",
+		Doc: "For every system in the `train` table, fits a model of family `model` (hyperparameters: the family's " +
+			"defaults overridden by `hyper`) on ONE trajectory of that system, the one numbered `trajectory` " +
+			"(default 0, the catalog initial condition; the others are ignored, since the models fit a single " +
+			"contiguous series and joining trajectories would create false transitions), truncated to its first " +
+			"`points` points if set, with state columns beyond the system's dimension dropped. The sampling step " +
+			"given to the model is the table's `sample_dt` metadata (or the step of the time column). Each system's " +
+			"fit is seeded from the stage seed and the system name, so it does not depend on the other systems or " +
+			"on scheduling. Systems are fitted in parallel. A fit that fails (too few points, a singular system, a " +
+			"panic in a model) does not stop the others: the system gets a row whose `error` column holds the " +
+			"reason, and the forecast stage flags its rows as diverged from the first step. The `model` table has " +
+			"one row per (system, weight array), with the array's shape and row-major data as lists, so pandas or " +
+			"pyarrow can read it; schema metadata holds the family, the merged hyperparameters (`hyper`, JSON) and " +
+			"per-system details (`systems`, JSON: dimension, sampling step, Lyapunov time, points, seed, context).",
+		Defaults: TrainParams{},
+		Examples: []stages.Example{
+			{Title: "Next-generation reservoir computer with training noise (stable on accurate data)", Params: "model: nvar\nhyper: {noise: 1e-3}\n"},
+			{Title: "Echo state network on the first 1,000 points, slower leak", Params: "model: esn\nhyper: {leak: 0.5}\npoints: 1000\n"},
+			{Title: "Linear autoregression with 10 lags", Params: "model: linear_ar\nhyper: {lags: 10}\n"},
+		},
+		New: func(p TrainParams, env stages.Env) (stages.Stage, error) {
+			fam, ok := models.Lookup(p.Model)
+			if !ok {
+				return nil, fmt.Errorf("unknown model family %q", p.Model)
+			}
+			hyper, err := models.MergeHyper(fam, p.Hyper)
+			if err != nil {
+				return nil, err
+			}
+			return &trainStage{p: p, fam: fam, hyper: hyper, seed: env.Seed}, nil
+		},
+	})
+}
+
+type trainStage struct {
+	p     TrainParams
+	fam   models.Family
+	hyper models.Hyper
+	seed  uint64
+}
+
+func (s *trainStage) Ports() (in, out []stages.Port) {
+	return []stages.Port{{Name: "train", Schema: trajectoryInput, Doc: "trajectory table to fit on (one model per system)."}},
+		[]stages.Port{{Name: "model", Schema: ModelSchema, Doc: "the fitted snapshots, one row per (system, weight array)."}}
+}
+
+// systemMeta is one system's entry of the model table's "systems" metadata.
+type systemMeta struct {
+	System       string   `json:"system"`
+	Family       string   `json:"family"`
+	Dim          int      `json:"dim"`
+	SampleDt     float64  `json:"sample_dt"`
+	LyapunovTime *float64 `json:"lyapunov_time"`
+	Trajectory   int64    `json:"trajectory"`
+	Points       int      `json:"points"`
+	Seed         uint64   `json:"seed"`
+	Context      int      `json:"context"`
+	Error        string   `json:"error,omitempty"`
+}
+
+// systemSeed derives a system's fit seed from the stage seed and its name
+// (splitmix64 over FNV-1a), independent of the other systems.
+func systemSeed(seed uint64, name string) uint64 {
+	var h uint64 = 14695981039346656037
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	z := seed ^ h + 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+type fitJob struct {
+	name string
+	x    *mat.Dense
+	meta systemMeta
+}
+
+func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, error) {
+	t, err := readTrajectories(in.One("train"))
+	if err != nil {
+		return nil, fmt.Errorf("input train: %w", err)
+	}
+	if len(t.order) == 0 {
+		return nil, fmt.Errorf("input train: the table has no rows")
+	}
+	jobs := make([]fitJob, 0, len(t.order))
+	for _, name := range t.order {
+		var sr *series
+		for _, c := range t.series[name] {
+			if c.trajectory == int64(s.p.Trajectory) {
+				sr = c
+			}
+		}
+		if sr == nil {
+			have := make([]string, 0, len(t.series[name]))
+			for _, c := range t.series[name] {
+				have = append(have, strconv.FormatInt(c.trajectory, 10))
+			}
+			return nil, fmt.Errorf("input train: %s has no trajectory %d (have %s)", name, s.p.Trajectory, strings.Join(have, ", "))
+		}
+		n := sr.len()
+		if s.p.Points > 0 {
+			n = min(n, s.p.Points)
+		}
+		d := len(sr.x[0])
+		x := mat.NewDense(n, d, nil)
+		for i := 0; i < n; i++ {
+			x.SetRow(i, sr.x[i])
+		}
+		m := systemMeta{
+			System: name, Family: s.fam.Name, Dim: d, SampleDt: t.sampleDt(name), Trajectory: sr.trajectory,
+			Points: n, Seed: systemSeed(s.seed, name),
+		}
+		if lt := t.lyapunovTime(name); !math.IsNaN(lt) {
+			m.LyapunovTime = &lt
+		}
+		jobs = append(jobs, fitJob{name: name, x: x, meta: m})
+	}
+
+	results := make([]fitted, len(jobs))
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = s.fitOne(ctx, &jobs[i])
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	metas := make([]systemMeta, len(jobs))
+	for i := range jobs {
+		metas[i] = jobs[i].meta
+		metas[i].Error = results[i].Err
+	}
+	sysJSON, err := json.Marshal(metas)
+	if err != nil {
+		return nil, fmt.Errorf("systems metadata: %w", err)
+	}
+	hyperJSON, err := json.Marshal(s.hyper)
+	if err != nil {
+		return nil, fmt.Errorf("hyperparameters: %w", err)
+	}
+	meta := map[string]string{
+		"runner.kind": "train", "family": s.fam.Name, "hyper": string(hyperJSON),
+		"seed": strconv.FormatUint(s.seed, 10), "systems": string(sysJSON),
+	}
+	if len(jobs) == 1 {
+		meta["system"] = jobs[0].name
+	}
+	rec, err := encodeModels(results, meta)
+	if err != nil {
+		return nil, err
+	}
+	return stages.Outputs{"model": rec}, nil
+}
+
+// fitOne fits one system. Fit does not take a context, so it runs in its
+// own goroutine and fitOne returns as soon as ctx is done (the abandoned fit
+// finishes in the background and its result is dropped).
+func (s *trainStage) fitOne(ctx context.Context, j *fitJob) fitted {
+	if err := ctx.Err(); err != nil {
+		return fitted{System: j.name, Err: err.Error()}
+	}
+	type res struct {
+		m   models.Model
+		err error
+	}
+	done := make(chan res, 1)
+	cfg := models.TrainConfig{Dt: j.meta.SampleDt, Hyper: cloneHyper(s.hyper), Seed: j.meta.Seed}
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- res{err: fmt.Errorf("panic in %s fit: %v", s.fam.Name, r)}
+			}
+		}()
+		m, err := s.fam.Fit(j.x, cfg)
+		done <- res{m, err}
+	}()
+	var r res
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		return fitted{System: j.name, Err: ctx.Err().Error()}
+	}
+	if r.err == nil && r.m == nil {
+		r.err = fmt.Errorf("%s fit returned no model", s.fam.Name)
+	}
+	if r.err != nil {
+		return fitted{System: j.name, Snapshot: models.Snapshot{Family: s.fam.Name, Hyper: cloneHyper(s.hyper)}, Err: r.err.Error()}
+	}
+	snap := r.m.Snapshot()
+	j.meta.Context = r.m.Context()
+	return fitted{System: j.name, Snapshot: snap}
+}
+
+func cloneHyper(h models.Hyper) models.Hyper {
+	out := make(models.Hyper, len(h))
+	for k, v := range h {
+		out[k] = v
+	}
+	return out
+}
