@@ -36,7 +36,10 @@ func (s *Store) Lookup(key Key) (*Manifest, error) {
 	fast := err == nil && !full && fastDecodeManifest((*bufp)[:n], &mf)
 	smallBufs.Put(bufp)
 	if !fast {
-		data, err := os.ReadFile(mpath)
+		data := []byte(nil)
+		if !isNotExist(err) { // absent: no need to look twice
+			data, err = os.ReadFile(mpath)
+		}
 		if err != nil {
 			if isNotExist(err) {
 				if _, serr := os.Lstat(dir); serr == nil {
