@@ -95,6 +95,10 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	plan := &Plan{Pipeline: p, byID: make(map[string]*Node, len(p.Instances))}
 	var diags spec.Diagnostics
 	broken := map[string]bool{}
+	// Matrix cells often share params (no ${axis} in them): decode each
+	// distinct (kind, params) once. Diagnostics are per file position, so a
+	// failed decode is not shared.
+	decoded := map[string]stages.Params{}
 	for i, inst := range p.Instances {
 		n := &Node{Inst: inst, Cell: toCell(inst.Cell), Index: i}
 		plan.Nodes = append(plan.Nodes, n)
@@ -106,7 +110,15 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 			continue
 		}
 		n.Kind = k
-		params, ds := k.Decode(inst.Params, "stages."+inst.Stage+".params")
+		memo := k.Name() + "\x00" + nodeFingerprint(inst.Params)
+		params, ok := decoded[memo]
+		var ds spec.Diagnostics
+		if !ok {
+			params, ds = k.Decode(inst.Params, "stages."+inst.Stage+".params")
+			if len(ds) == 0 {
+				decoded[memo] = params
+			}
+		}
 		if len(ds) > 0 {
 			diags = append(diags, ds...)
 			broken[inst.ID] = true
@@ -141,6 +153,42 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		n.Key = plan.computeKey(n)
 	}
 	return plan, nil
+}
+
+// nodeFingerprint renders a params node's content (not its positions), so
+// that equal params map to equal strings.
+func nodeFingerprint(n *spec.Node) string {
+	var b strings.Builder
+	var walk func(n *spec.Node)
+	walk = func(n *spec.Node) {
+		if n == nil {
+			b.WriteString("~")
+			return
+		}
+		switch n.Kind {
+		case spec.MapNode:
+			b.WriteByte('{')
+			for _, e := range n.Entries {
+				b.WriteString(strconv.Quote(e.Key))
+				b.WriteByte(':')
+				walk(e.Value)
+				b.WriteByte(',')
+			}
+			b.WriteByte('}')
+		case spec.SeqNode:
+			b.WriteByte('[')
+			for _, it := range n.Items {
+				walk(it)
+				b.WriteByte(',')
+			}
+			b.WriteByte(']')
+		default:
+			b.WriteString(n.Tag)
+			b.WriteString(strconv.Quote(n.Value))
+		}
+	}
+	walk(n)
+	return b.String()
 }
 
 func cellPrefix(n *Node) string {

@@ -22,7 +22,9 @@ type Definition[P any] struct {
 	// Examples are params maps in YAML; a test decodes and builds each one.
 	Examples []Example
 	// New builds a stage. It must be cheap and pure: plan builds every stage
-	// before anything runs.
+	// before anything runs. Matrix cells with equal params share one decoded
+	// value, so New and the stage must treat p (its slices and maps) as
+	// read-only.
 	New func(p P, env Env) (Stage, error)
 }
 
