@@ -105,6 +105,16 @@ func (p *Params) Validate() []stages.FieldError {
 			bad("sde_noise", "dynamical noise applies to ODE flows only")
 		}
 	}
+	if err == nil && p.Method != "auto" {
+		if m, merr := solvers.Lookup(p.Method); merr == nil && m.Implicit {
+			for _, n := range names {
+				if s, _ := systems.Lookup(n); s.Kind == systems.Delay {
+					bad("method", fmt.Sprintf("%s is a delay system; the implicit method %s cannot integrate delay equations (use auto or an explicit method)", n, p.Method))
+					break
+				}
+			}
+		}
+	}
 	return errs
 }
 
@@ -196,6 +206,10 @@ func (s *stage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if err := ctx.Err(); err != nil {
+					results[i] = result{name: s.names[i], err: err}
+					continue
+				}
 				results[i] = s.generate(ctx, s.names[i])
 			}
 		}()
@@ -341,6 +355,24 @@ func sampleTimes(n int, dt float64) []float64 {
 	return ts
 }
 
+// fixedStep is the step of a fixed-step method: dysts' integration step
+// b.Dt, shortened so that a whole number of steps spans the sampling step dt
+// (every sample then falls on a step, not inside one).
+func fixedStep(b systems.Bound, dt float64) float64 {
+	h := b.Dt
+	if !(h > 0) || h > dt {
+		return dt
+	}
+	return dt / math.Ceil(dt/h*(1-1e-12))
+}
+
+// isFixedStep reports whether method has no error control, so it needs an
+// explicit step.
+func isFixedStep(method string) bool {
+	m, err := solvers.Lookup(method)
+	return err == nil && !m.Adaptive && !m.Implicit
+}
+
 // flow integrates an ODE; "auto" tries dop853 and falls back to radau5 when
 // the explicit method needs too many steps (a stiff system).
 func (s *stage) flow(ctx context.Context, b systems.Bound, x0 []float64, dt float64, out [][]float64, method string) (string, solvers.Stats, error) {
@@ -348,6 +380,9 @@ func (s *stage) flow(ctx context.Context, b systems.Bound, x0 []float64, dt floa
 	times := sampleTimes(len(out), dt)
 	opts := solvers.Options{RTol: s.p.RTol, ATol: s.p.ATol}
 	if method != "auto" {
+		if isFixedStep(method) {
+			opts.Step = fixedStep(b, dt)
+		}
 		st, err := solvers.Solve(ctx, method, prob, times, out, opts)
 		return method, st, err
 	}
@@ -415,8 +450,12 @@ func (s *stage) delay(ctx context.Context, b systems.Bound, x0 []float64, dt flo
 	if method == "auto" {
 		method = "dop853"
 	}
+	opts := solvers.Options{RTol: s.p.RTol, ATol: s.p.ATol}
+	if isFixedStep(method) {
+		opts.Step = min(fixedStep(b, dt), b.Tau)
+	}
 	st, err := solvers.SolveDelay(ctx, method, solvers.DelayProblem{F: solvers.DelayFunc(b.DF), Tau: b.Tau, Y0: y0},
-		need, vals, solvers.Options{RTol: s.p.RTol, ATol: s.p.ATol})
+		need, vals, opts)
 	if err != nil {
 		return method, st, err
 	}
