@@ -6,4 +6,5 @@ import (
 	_ "github.com/chaos-runner/runner/stages/basic"
 	_ "github.com/chaos-runner/runner/stages/forecast"
 	_ "github.com/chaos-runner/runner/stages/generate"
+	_ "github.com/chaos-runner/runner/stages/solvereval"
 )
