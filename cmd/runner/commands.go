@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 
@@ -138,15 +140,24 @@ func newPlanCmd(g *globals) *cobra.Command {
 func newApplyCmd(g *globals) *cobra.Command {
 	var sets []string
 	var opts runner.Options
-	var executor, cpuprofile string
+	var executor, cpuprofile, slurmArgs string
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "apply FILE",
 		Short: "Run every stage that is not cached, in parallel, in dependency order",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if executor != "local" {
-				return invalid(fmt.Errorf("unknown --executor %q (want local)", executor))
+			switch executor {
+			case "local":
+				if cmd.Flags().Changed("slurm-args") {
+					return invalid(errors.New("--slurm-args needs --executor slurm"))
+				}
+			case "slurm":
+				if _, err := exec.LookPath("sbatch"); err != nil {
+					return invalid(errors.New("slurm executor: sbatch not found"))
+				}
+			default:
+				return invalid(fmt.Errorf("unknown --executor %q (want local or slurm)", executor))
 			}
 			if cpuprofile != "" {
 				f, err := os.Create(cpuprofile)
@@ -166,6 +177,17 @@ func newApplyCmd(g *globals) *cobra.Command {
 			store, err := g.openStore()
 			if err != nil {
 				return err
+			}
+			if executor == "slurm" {
+				ex, err := newSlurmExecutor(args[0], sets, store.Root(), slurmArgs)
+				if err != nil {
+					return invalid(err)
+				}
+				opts.Executor = ex
+				if !cmd.Flags().Changed("jobs") {
+					// A queued job costs a goroutine here, not a core.
+					opts.Jobs = min(max(len(plan.Nodes), 1), 1000)
+				}
 			}
 			opts.Log = g.stderr
 			if quiet {
@@ -195,11 +217,36 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f.StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
 	f.IntVarP(&opts.Jobs, "jobs", "j", 0, "stages run in parallel (default: number of cores)")
 	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
-	f.StringVar(&executor, "executor", "local", "where stages run: local")
+	f.StringVar(&executor, "executor", "local", "where stages run: local (this process) or slurm (one batch job per stage instance; the store must be on a filesystem shared with the compute nodes)")
+	f.StringVar(&slurmArgs, "slurm-args", "", "extra sbatch arguments for every job, such as \"--partition=short --mem=2G\"")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a Go CPU profile of the apply to this file")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
+}
+
+// newSlurmExecutor builds the Slurm executor: jobs run this binary on the
+// same pipeline file, overrides and store.
+func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*runner.SlurmExecutor, error) {
+	bin, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("slurm executor: locate the runner binary: %w", err)
+	}
+	pipeline, err = filepath.Abs(pipeline)
+	if err != nil {
+		return nil, fmt.Errorf("slurm executor: %w", err)
+	}
+	store, err = filepath.Abs(store)
+	if err != nil {
+		return nil, fmt.Errorf("slurm executor: %w", err)
+	}
+	sbatchArgs, err := runner.SplitArgs(extra)
+	if err != nil {
+		return nil, fmt.Errorf("--slurm-args: %w", err)
+	}
+	return runner.NewSlurmExecutor(runner.SlurmConfig{
+		Runner: bin, Pipeline: pipeline, Sets: sets, Store: store, Args: sbatchArgs,
+	})
 }
 
 func newStagesCmd(g *globals) *cobra.Command {

@@ -1,0 +1,429 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/stages"
+	_ "github.com/chaos-runner/runner/stages/basic"
+	_ "github.com/chaos-runner/runner/stages/generate"
+)
+
+// The Slurm tests submit real jobs that run the real runner binary, so they
+// use real stage kinds (sample, collect, generate). They need a Slurm
+// cluster whose nodes see this machine's temporary directory: the local
+// one of scripts/slurm/start-local-slurm.sh. Without sbatch they skip,
+// except under CI, which starts that cluster first.
+
+const slurmPipeline = `version: 1
+name: slurm
+seed: 5
+matrix:
+  c: [a, "b c", "d'e"]
+stages:
+  s:
+    kind: sample
+    foreach: [c]
+    params: {n: 7, scale: 3}
+  one:
+    kind: sample
+    params: {n: 4}
+  all:
+    kind: collect
+    inputs: {tables: "s[*].table"}
+`
+
+// failPipeline: bad passes validation but its integration blows up at run
+// time (step size underflow); after depends on it; ok is independent.
+const failPipeline = `version: 1
+name: slurmfail
+seed: 5
+stages:
+  bad:
+    kind: generate
+    params: {system: Lorenz, n: 50, ic: [1e300, 1e300, 1e300]}
+  after:
+    kind: collect
+    inputs: {tables: "bad.train"}
+  ok:
+    kind: sample
+`
+
+// slowPipeline: held is submitted with --hold by the test; slow computes
+// for far longer than the test waits.
+const slowPipeline = `version: 1
+name: slurmslow
+seed: 5
+stages:
+  slow:
+    kind: generate
+    params: {system: ode, n: 200000, rtol: 1e-13, atol: 1e-13}
+  after:
+    kind: collect
+    inputs: {tables: "slow.train"}
+`
+
+const retryPipeline = `version: 1
+name: slurmretry
+seed: 5
+stages:
+  flaky:
+    kind: sample
+    retries: 1
+`
+
+func requireSlurm(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("sbatch"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("sbatch not found: CI must start Slurm first (scripts/slurm/start-local-slurm.sh)")
+		}
+		t.Skip("sbatch not found: start a local cluster with scripts/slurm/start-local-slurm.sh")
+	}
+	if testing.Short() {
+		t.Skip("submits Slurm jobs")
+	}
+}
+
+// buildRunner builds the runner binary that the jobs run.
+func buildRunner(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "runner")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/runner")
+	cmd.Dir = ".." // the module root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/runner: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// syncBuffer is an io.Writer safe for the executor's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var jobIDLine = regexp.MustCompile(`slurm: job (\d+): `)
+
+// jobIDs returns the plain job ids an executor logged, in order.
+func (s *syncBuffer) jobIDs() []string {
+	var ids []string
+	for _, m := range jobIDLine.FindAllStringSubmatch(s.String(), -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+type slurmEnv struct {
+	t   *testing.T
+	bin string
+	dir string
+}
+
+func (env *slurmEnv) fixture(name, body string) (*fixture, *Plan) {
+	t := env.t
+	dir := filepath.Join(env.dir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	store, err := artifacts.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, dir: dir, path: writePipeline(dir, "p.yaml", body), store: store}
+	return f, f.plan(stages.Default)
+}
+
+func (env *slurmEnv) executor(f *fixture, log *syncBuffer, args ...string) *SlurmExecutor {
+	env.t.Helper()
+	ex, err := NewSlurmExecutor(SlurmConfig{
+		Runner: env.bin, Pipeline: f.path, Store: f.store.Root(), Chdir: f.dir,
+		Args: args, Poll: 100 * time.Millisecond, Log: log,
+	})
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return ex
+}
+
+func TestSlurmExecutor(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	env := &slurmEnv{t: t, bin: buildRunner(t, dir), dir: dir}
+
+	t.Run("ApplyMatchesLocal", func(t *testing.T) {
+		env.t = t
+		f, plan := env.fixture("apply", slurmPipeline)
+		log := &syncBuffer{}
+		ex := env.executor(f, log)
+		start := time.Now()
+		res, err := Apply(context.Background(), plan, f.store, Options{Jobs: 16, Executor: ex})
+		if err != nil {
+			t.Fatalf("apply: %v\nexecutor log:\n%s", err, log)
+		}
+		t.Logf("5 stages in 2 waves through Slurm: %.2fs, %d sbatch calls for %d jobs", time.Since(start).Seconds(), ex.Submissions(), ex.Jobs())
+		if res.Ran != 5 || ex.Jobs() != 5 {
+			t.Fatalf("ran %d stages in %d jobs, want 5 and 5", res.Ran, ex.Jobs())
+		}
+		if ex.Submissions() >= ex.Jobs() {
+			t.Errorf("%d sbatch calls for %d jobs: the cells of s were not one job array\n%s", ex.Submissions(), ex.Jobs(), log)
+		}
+		if !strings.Contains(log.String(), "job array") {
+			t.Errorf("no job array in the log:\n%s", log)
+		}
+		for _, n := range plan.Nodes {
+			if err := f.store.Verify(n.Key); err != nil {
+				t.Errorf("%s: %v", n.ID(), err)
+			}
+		}
+		if entries, _ := os.ReadDir(filepath.Join(f.store.Root(), "slurm")); len(entries) != 0 {
+			t.Errorf("work dir not cleaned after success: %d entries", len(entries))
+		}
+
+		// The same pipeline applied here gives the same keys and bytes.
+		local, lplan := env.fixture("local", slurmPipeline)
+		if _, err := Apply(context.Background(), lplan, local.store, Options{Jobs: 2}); err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range plan.Nodes {
+			ln := lplan.Nodes[i]
+			if n.ID() != ln.ID() || n.Key != ln.Key {
+				t.Fatalf("node %d: %s %s vs local %s %s", i, n.ID(), n.Key.Short(), ln.ID(), ln.Key.Short())
+			}
+			for _, p := range n.Out {
+				a, err := os.ReadFile(f.store.Path(n.Key, p.Name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(local.store.Path(ln.Key, p.Name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(a, b) {
+					t.Errorf("%s.%s: Slurm and local artifacts differ (%d vs %d bytes)", n.ID(), p.Name, len(a), len(b))
+				}
+			}
+		}
+
+		// A second apply submits nothing.
+		ex2 := env.executor(f, log)
+		res, err = Apply(context.Background(), f.plan(stages.Default), f.store, Options{Jobs: 16, Executor: ex2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Ran != 0 || res.Cached != 5 || ex2.Submissions() != 0 {
+			t.Fatalf("second apply: ran %d, cached %d, %d submissions; want 0, 5, 0", res.Ran, res.Cached, ex2.Submissions())
+		}
+	})
+
+	t.Run("FailureReportsLogAndSkipsDependents", func(t *testing.T) {
+		env.t = t
+		f, plan := env.fixture("fail", failPipeline)
+		ex := env.executor(f, &syncBuffer{})
+		res, err := Apply(context.Background(), plan, f.store, Options{Jobs: 16, Executor: ex})
+		if err == nil {
+			t.Fatal("apply succeeded, want the failure of bad")
+		}
+		got := map[string]Outcome{}
+		for _, n := range plan.Nodes {
+			got[n.ID()] = res.Outcomes[n.Index]
+		}
+		want := map[string]Outcome{"bad": Failed, "after": Skipped, "ok": Ran}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("outcomes %v, want %v", got, want)
+		}
+		var se *StageError
+		if !errors.As(err, &se) || se.ID != "bad" {
+			t.Fatalf("error %v: want a StageError of bad", err)
+		}
+		var je *SlurmJobError
+		if !errors.As(err, &je) {
+			t.Fatalf("error %v: want a SlurmJobError", err)
+		}
+		if je.State != "FAILED" || je.ExitCode != 1 {
+			t.Errorf("job %s %s exit %d, want FAILED exit 1", je.JobID, je.State, je.ExitCode)
+		}
+		msg := err.Error()
+		for _, want := range []string{"slurm job " + je.JobID + " FAILED", "task-0.err ends with", "step size underflow"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("error lacks %q:\n%s", want, msg)
+			}
+		}
+		if _, err := os.Stat(je.Log); err != nil {
+			t.Errorf("failed job's log was not kept: %v", err)
+		}
+		if ex.Jobs() != 2 {
+			t.Errorf("%d jobs, want 2 (after must not be submitted)", ex.Jobs())
+		}
+	})
+
+	t.Run("CancelScancelsJobs", func(t *testing.T) {
+		env.t = t
+		f, plan := env.fixture("cancel", slowPipeline)
+		log := &syncBuffer{}
+		ex := env.executor(f, log)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		type result struct {
+			res *Result
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			res, err := Apply(ctx, plan, f.store, Options{Jobs: 16, Executor: ex})
+			done <- result{res, err}
+		}()
+		id := waitJobState(t, log, "RUNNING")
+		cancel()
+		var r result
+		select {
+		case r = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("apply did not return after cancellation")
+		}
+		if !errors.Is(r.err, ErrInterrupted) {
+			t.Errorf("apply: %v, want ErrInterrupted", r.err)
+		}
+		if r.res.Interrupted != 2 {
+			t.Errorf("%d interrupted, want 2", r.res.Interrupted)
+		}
+		if st := waitTerminal(t, id); st != "CANCELLED" {
+			t.Errorf("job %s ended %s, want CANCELLED", id, st)
+		}
+		if ex.Jobs() != 1 {
+			t.Errorf("%d jobs submitted, want 1", ex.Jobs())
+		}
+	})
+
+	t.Run("ResubmitsCancelledJob", func(t *testing.T) {
+		env.t = t
+		f, plan := env.fixture("retry", retryPipeline)
+		log := &syncBuffer{}
+		ex := env.executor(f, log, "--hold")
+		done := make(chan error, 1)
+		go func() {
+			_, err := Apply(context.Background(), plan, f.store, Options{Jobs: 16, Executor: ex})
+			done <- err
+		}()
+		// Someone else cancels the first job: not a stage failure, so it is
+		// resubmitted (retries: 1); the second one is released and runs.
+		first := waitJobState(t, log, "PENDING")
+		if out, err := exec.Command("scancel", first).CombinedOutput(); err != nil {
+			t.Fatalf("scancel: %v: %s", err, out)
+		}
+		var second string
+		deadline := time.Now().Add(20 * time.Second)
+		for second == "" && time.Now().Before(deadline) {
+			if ids := log.jobIDs(); len(ids) > 1 {
+				second = ids[1]
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if second == "" {
+			t.Fatalf("no resubmission:\n%s", log)
+		}
+		if out, err := exec.Command("scontrol", "release", second).CombinedOutput(); err != nil {
+			t.Fatalf("scontrol release: %v: %s", err, out)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("apply: %v\n%s", err, log)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("apply did not finish")
+		}
+		if ex.Submissions() != 2 || !strings.Contains(log.String(), "resubmitting (attempt 2 of 2)") {
+			t.Errorf("%d submissions, want 2; log:\n%s", ex.Submissions(), log)
+		}
+	})
+}
+
+// waitJobState waits until the first job the executor logged is in state
+// and returns its id.
+func waitJobState(t *testing.T, log *syncBuffer, state string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if ids := log.jobIDs(); len(ids) > 0 {
+			out, _ := exec.Command("squeue", "-h", "-t", "all", "-j", ids[0], "-o", "%T").Output()
+			if strings.TrimSpace(string(out)) == state {
+				return ids[0]
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no job reached %s; executor log:\n%s", state, log)
+	return ""
+}
+
+// waitTerminal waits until Slurm reports a terminal state for job id.
+func waitTerminal(t *testing.T, id string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var st string
+	for time.Now().Before(deadline) {
+		out, _ := exec.Command("squeue", "-h", "-t", "all", "-j", id, "-o", "%T").Output()
+		st = strings.TrimSpace(string(out))
+		if terminalStates[st] {
+			return st
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return st
+}
+
+func TestSplitArgs(t *testing.T) {
+	for in, want := range map[string][]string{
+		"":                              nil,
+		"  ":                            nil,
+		"--qos=short -p debug":          {"--qos=short", "-p", "debug"},
+		`--comment='a b' --x="c \"d\""`: {"--comment=a b", `--x=c "d"`},
+		`a\ b ''`:                       {"a b", ""},
+	} {
+		got, err := SplitArgs(in)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("SplitArgs(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{`'open`, `"open`} {
+		if _, err := SplitArgs(in); err == nil {
+			t.Errorf("SplitArgs(%q): no error", in)
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for _, s := range []string{"plain", "s[a]", "s[b c]", "s[d'e]", "", "$(x) `y` \"z\"\n"} {
+		out, err := exec.Command("bash", "-c", `printf %s `+shellQuote(s)).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != s {
+			t.Errorf("shellQuote(%q) round-trips to %q", s, out)
+		}
+	}
+}
