@@ -36,8 +36,10 @@ die() { log "ERROR: $*"; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 t0=$(date +%s.%N)
 
-# alive PID NAME: PID runs and its command name is NAME.
-alive() { [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
+alive() { # alive PID NAME: PID runs NAME (and is not a zombie)
+  [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] &&
+    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
 pidof_file() { [ -r "$1" ] && head -n1 "$1" | tr -dc '0-9' || true; }
 
 # --- 1. packages ---------------------------------------------------------------

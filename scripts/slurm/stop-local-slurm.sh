@@ -18,7 +18,10 @@ for a in "$@"; do
 done
 log() { printf '[stop-local-slurm] %s\n' "$*" >&2; }
 [ "$(id -u)" -eq 0 ] || { log "ERROR: must run as root"; exit 1; }
-alive() { [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
+alive() { # alive PID NAME: PID runs NAME (and is not a zombie)
+  [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] &&
+    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
 pidof_file() { [ -r "$1" ] && head -n1 "$1" | tr -dc '0-9' || true; }
 
 ctld=$(pidof_file "$RUN_DIR/slurmctld.pid")
