@@ -6,5 +6,7 @@ import (
 	_ "github.com/chaos-runner/runner/stages/basic"
 	_ "github.com/chaos-runner/runner/stages/forecast"
 	_ "github.com/chaos-runner/runner/stages/generate"
+	_ "github.com/chaos-runner/runner/stages/invariants"
+	_ "github.com/chaos-runner/runner/stages/scoring"
 	_ "github.com/chaos-runner/runner/stages/solvereval"
 )
