@@ -119,9 +119,17 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
 	a.prog = newProgress(opts.Log, opts.Terminal, len(plan.Nodes), start)
 	defer a.prog.stop()
-	decisions := plan.Decide(store, opts.Jobs)
+	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)
+	decisions := plan.decide(store, a.sizes, opts.Jobs)
 	a.walk(ctx, decisions)
 	a.prog.stop()
+	keep := make(map[artifacts.Key]bool, len(plan.Nodes))
+	for _, n := range plan.Nodes {
+		keep[n.Key] = true
+	}
+	if err := a.sizes.Save(keep); err != nil {
+		fmt.Fprintf(opts.Log, "warning: size index: %v\n", err)
+	}
 
 	r := a.res
 	r.Elapsed = time.Since(start)
@@ -174,6 +182,8 @@ type applier struct {
 	failures []*StageError
 	// journalErr reports the first journal write error once.
 	journalErr sync.Once
+	// sizes speeds up the next apply's cache checks.
+	sizes *artifacts.SizeIndex
 }
 
 type done struct {
@@ -386,6 +396,9 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		return Failed, err
 	}
 	_ = a.store.SetRef(a.plan.Pipeline.Name, n.ID(), n.Key)
+	if m, err := a.store.Lookup(n.Key); err == nil && a.sizes != nil {
+		a.sizes.Record(n.Key, m)
+	}
 	record("ran", nil)
 	return Ran, nil
 }

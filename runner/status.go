@@ -21,6 +21,13 @@ type Decision struct {
 // and explains each node that must run by comparing its key ingredients with
 // the entry this pipeline's instance resolved to last time.
 func (p *Plan) Decide(store *artifacts.Store, jobs int) []Decision {
+	return p.decide(store, store.OpenSizeIndex(p.Pipeline.Name), jobs)
+}
+
+// decide is Decide with a size index: an entry whose files still have the
+// sizes the index recorded needs no manifest read; others are looked up and
+// recorded.
+func (p *Plan) decide(store *artifacts.Store, ix *artifacts.SizeIndex, jobs int) []Decision {
 	out := make([]Decision, len(p.Nodes))
 	parallelFor(len(p.Nodes), max(jobs, 1)*2, func(i int) {
 		n := p.Nodes[i]
@@ -28,8 +35,13 @@ func (p *Plan) Decide(store *artifacts.Store, jobs int) []Decision {
 			out[i] = Decision{Reason: "volatile: runs on every apply"}
 			return
 		}
-		_, err := store.Lookup(n.Key)
+		if ix.Check(n.Key) {
+			out[i] = Decision{Cached: true}
+			return
+		}
+		m, err := store.Lookup(n.Key)
 		if err == nil {
+			ix.Record(n.Key, m)
 			out[i] = Decision{Cached: true}
 			return
 		}

@@ -1,0 +1,169 @@
+package artifacts
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+const indexDir = "index"
+
+// SizeIndex is a per-pipeline hint that makes the cheap cache check cheaper:
+// for each entry a pipeline used, the sizes of its manifest and output files
+// as they were when Lookup last accepted the entry. Check then needs one
+// stat per file instead of reading and decoding the manifest. Any mismatch
+// or absence means "ask Lookup"; the index is never a source of truth and a
+// lost or stale index only costs time. It lives in
+// <root>/index/<pipeline>.sizes and is replaced atomically by Save.
+type SizeIndex struct {
+	store   *Store
+	path    string
+	mu      sync.Mutex
+	entries map[Key]sizeEntry
+	dirty   bool
+}
+
+type sizeEntry struct {
+	manifest int64
+	files    []recordedSize
+}
+
+type recordedSize struct {
+	name string
+	size int64
+}
+
+// OpenSizeIndex reads the size index of pipeline (empty when absent or unreadable).
+func (s *Store) OpenSizeIndex(pipeline string) *SizeIndex {
+	ix := &SizeIndex{store: s, path: filepath.Join(s.root, indexDir, escapeName(pipeline)+".sizes"), entries: map[Key]sizeEntry{}}
+	data, err := os.ReadFile(ix.path)
+	if err != nil {
+		return ix
+	}
+	for _, line := range bytes.Split(data, []byte{'\n'}) {
+		// <key> <manifest size> <file>:<size> ...
+		f := strings.Fields(string(line))
+		if len(f) < 2 || !validKey(f[0]) {
+			continue
+		}
+		ms, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		e := sizeEntry{manifest: ms}
+		ok := true
+		for _, fs := range f[2:] {
+			name, size, found := strings.Cut(fs, ":")
+			n, err := strconv.ParseInt(size, 10, 64)
+			if !found || err != nil || name == "" || strings.ContainsAny(name, `/\`) {
+				ok = false
+				break
+			}
+			e.files = append(e.files, recordedSize{name, n})
+		}
+		if ok {
+			ix.entries[Key(f[0])] = e
+		}
+	}
+	return ix
+}
+
+// Check reports whether key's entry is in the index and every one of its
+// files still exists with the recorded size (the same cheap check Lookup
+// makes, without reading the manifest). False means: call Lookup.
+func (ix *SizeIndex) Check(key Key) bool {
+	ix.mu.Lock()
+	e, ok := ix.entries[key]
+	ix.mu.Unlock()
+	if !ok {
+		return false
+	}
+	dir := ix.store.Dir(key) + string(filepath.Separator)
+	if size, regular, err := fileSize(dir + manifestName); err != nil || !regular || size != e.manifest {
+		return false
+	}
+	for _, f := range e.files {
+		if size, regular, err := fileSize(dir + f.name); err != nil || !regular || size != f.size {
+			return false
+		}
+	}
+	return true
+}
+
+// Record notes the sizes of an entry that Lookup or Put just accepted.
+func (ix *SizeIndex) Record(key Key, m *Manifest) {
+	ms, regular, err := fileSize(filepath.Join(ix.store.Dir(key), manifestName))
+	if err != nil || !regular {
+		return
+	}
+	e := sizeEntry{manifest: ms}
+	for _, o := range m.Outputs {
+		e.files = append(e.files, recordedSize{o.File, o.Bytes})
+	}
+	ix.mu.Lock()
+	ix.entries[key] = e
+	ix.dirty = true
+	ix.mu.Unlock()
+}
+
+// Save writes the index, keeping only the keys in keep (the pipeline's
+// current plan), if anything changed. The write is atomic (temp + rename).
+func (ix *SizeIndex) Save(keep map[Key]bool) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for k := range ix.entries {
+		if !keep[k] {
+			delete(ix.entries, k)
+			ix.dirty = true
+		}
+	}
+	if !ix.dirty {
+		return nil
+	}
+	keys := make([]Key, 0, len(ix.entries))
+	for k := range ix.entries {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	if err := os.MkdirAll(filepath.Dir(ix.path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(ix.path), ".sizes-*")
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(tmp, 1<<16)
+	for _, k := range keys {
+		e := ix.entries[k]
+		w.WriteString(string(k))
+		w.WriteByte(' ')
+		w.WriteString(strconv.FormatInt(e.manifest, 10))
+		for _, f := range e.files {
+			w.WriteByte(' ')
+			w.WriteString(f.name)
+			w.WriteByte(':')
+			w.WriteString(strconv.FormatInt(f.size, 10))
+		}
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), ix.path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	ix.dirty = false
+	return nil
+}
