@@ -396,8 +396,10 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		return Failed, err
 	}
 	_ = a.store.SetRef(a.plan.Pipeline.Name, n.ID(), n.Key)
-	if m, err := a.store.Lookup(n.Key); err == nil && a.sizes != nil {
-		a.sizes.Record(n.Key, m)
+	if a.opts.Executor != nil && a.sizes != nil {
+		if m, err := a.store.Lookup(n.Key); err == nil {
+			a.sizes.Record(n.Key, m)
+		}
 	}
 	record("ran", nil)
 	return Ran, nil
@@ -419,8 +421,12 @@ func (a *applier) compute(ctx context.Context, n *Node, started time.Time) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := a.store.Put(m, outputs); err != nil {
+	stored, err := a.store.Put(m, outputs)
+	if err != nil {
 		return fmt.Errorf("store outputs: %w", err)
+	}
+	if a.sizes != nil {
+		a.sizes.Record(n.Key, stored)
 	}
 	return nil
 }
