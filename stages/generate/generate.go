@@ -526,28 +526,25 @@ func (s *stage) tables(results []result) (stages.Outputs, error) {
 	defer train.Release()
 	test := array.NewRecordBuilder(mem, schema)
 	defer test.Release()
+	tb, sb := newTableBuilder(train, s.maxDim), newTableBuilder(test, s.maxDim)
+	cut := split(s.p.N)
+	rows := 0
+	for _, r := range results {
+		rows += len(r.data) * s.p.N
+	}
+	tb.reserve(rows * cut / s.p.N)
+	sb.reserve(rows - rows*cut/s.p.N)
 	for _, r := range results {
 		if r.err != nil {
 			continue
 		}
-		cut := split(s.p.N)
 		for ic, traj := range r.data {
 			for i, row := range traj {
-				b := train
+				b := tb
 				if i >= cut {
-					b = test
+					b = sb
 				}
-				b.Field(0).(*array.StringBuilder).Append(r.name)
-				b.Field(1).(*array.Int64Builder).Append(int64(ic))
-				b.Field(2).(*array.Int64Builder).Append(int64(i))
-				b.Field(3).(*array.Float64Builder).Append(float64(i+s.p.Transient) * r.dt)
-				for k := 0; k < s.maxDim; k++ {
-					v := math.NaN()
-					if k < len(row) {
-						v = row[k]
-					}
-					b.Field(4 + k).(*array.Float64Builder).Append(v)
-				}
+				b.append(r.name, ic, i, float64(i+s.p.Transient)*r.dt, row)
 			}
 		}
 	}
@@ -560,6 +557,52 @@ func (s *stage) tables(results []result) (stages.Outputs, error) {
 		}
 	}
 	return stages.Outputs{"train": train.NewRecordBatch(), "test": test.NewRecordBatch(), "failures": fb.NewRecordBatch()}, nil
+}
+
+// tableBuilder appends trajectory rows through typed column builders.
+type tableBuilder struct {
+	system     *array.StringBuilder
+	traj, step *array.Int64Builder
+	time       *array.Float64Builder
+	x          []*array.Float64Builder
+}
+
+func newTableBuilder(b *array.RecordBuilder, dim int) *tableBuilder {
+	t := &tableBuilder{
+		system: b.Field(0).(*array.StringBuilder),
+		traj:   b.Field(1).(*array.Int64Builder),
+		step:   b.Field(2).(*array.Int64Builder),
+		time:   b.Field(3).(*array.Float64Builder),
+	}
+	for k := 0; k < dim; k++ {
+		t.x = append(t.x, b.Field(4+k).(*array.Float64Builder))
+	}
+	return t
+}
+
+func (t *tableBuilder) reserve(n int) {
+	t.system.Reserve(n)
+	t.traj.Reserve(n)
+	t.step.Reserve(n)
+	t.time.Reserve(n)
+	for _, x := range t.x {
+		x.Reserve(n)
+	}
+}
+
+// append adds one sample; coordinates beyond len(row) are NaN.
+func (t *tableBuilder) append(system string, ic, step int, time float64, row []float64) {
+	t.system.Append(system)
+	t.traj.Append(int64(ic))
+	t.step.Append(int64(step))
+	t.time.Append(time)
+	for k, x := range t.x {
+		if k < len(row) {
+			x.Append(row[k])
+		} else {
+			x.Append(math.NaN())
+		}
+	}
 }
 
 // standardize rescales a system's data by its train mean and std.
