@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html"
+	"image/color"
 	"math"
 	"os"
 	"path/filepath"
@@ -270,8 +271,11 @@ func diagram(title, xlabel, ylabel string, methods []string, lines map[string][]
 	pl.X.Label.Text = xlabel
 	pl.Y.Label.Text = ylabel
 	pl.X.Scale, pl.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	pl.X.Tick.Marker, pl.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-	pl.Legend.Top = true
+	pl.X.Tick.Marker, pl.Y.Tick.Marker = decadeTicks{}, decadeTicks{}
+	// Work-precision lines run from the top left to the bottom right: the
+	// bottom-left corner is free for the legend.
+	pl.Legend.Top, pl.Legend.Left = false, true
+	pl.Legend.XOffs, pl.Legend.YOffs = vg.Points(8), vg.Points(8)
 	pl.Add(plotter.NewGrid())
 	for i, m := range methods {
 		pts := lines[m]
@@ -301,14 +305,48 @@ func diagram(title, xlabel, ylabel string, methods []string, lines map[string][]
 		if err != nil {
 			continue
 		}
-		l.Color = plotutil.Color(i)
+		l.Color = palette[i%len(palette)]
 		l.Width = vg.Points(1.5)
-		s.Color = plotutil.Color(i)
+		s.Color = palette[i%len(palette)]
 		s.Shape = plotutil.Shape(i)
 		pl.Add(l, s)
 		pl.Legend.Add(m, l, s)
 	}
 	return pl
+}
+
+// palette is Tableau 10: distinct colours for up to 10 solvers.
+var palette = []color.Color{
+	color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{44, 160, 44, 255},
+	color.RGBA{214, 39, 40, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{140, 86, 75, 255},
+	color.RGBA{227, 119, 194, 255}, color.RGBA{127, 127, 127, 255}, color.RGBA{188, 189, 34, 255},
+	color.RGBA{23, 190, 207, 255},
+}
+
+// decadeTicks labels powers of ten as 1e-04 and adds unlabelled minor
+// ticks at 2..9 times each power.
+type decadeTicks struct{}
+
+func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi >= lo) {
+		return nil
+	}
+	var ts []plot.Tick
+	for k := int(math.Floor(math.Log10(lo))); k <= int(math.Ceil(math.Log10(hi))); k++ {
+		base := math.Pow10(k)
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * base
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 {
+				t.Label = strconv.FormatFloat(base, 'e', 0, 64)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 func renderPlot(pl *plot.Plot, format string) ([]byte, error) {
