@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -139,9 +138,6 @@ func joined(t testing.TB, out stages.Outputs) map[trajKey]*traj {
 	}
 	return all
 }
-
-// long reports whether the opt-in long sweeps run (GENERATE_LONG=1).
-func long() bool { return os.Getenv("GENERATE_LONG") != "" }
 
 // dystsPostprocess applies dysts' _postprocessing (dysts/flows.py at commit
 // 4b4d9de): dysts' make_trajectory maps phases and angles of these systems
