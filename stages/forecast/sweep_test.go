@@ -28,8 +28,11 @@ var sweepSystems = []string{"Lorenz", "MackeyGlass", "HyperRossler", "ForcedBrus
 // after them with the train table as history, default hyperparameters)
 // without an unhandled error. A fit error recorded in the model table or a
 // flagged divergence is handled; a stage error or a panic fails the test.
-// By default a few systems run (with fewer iterations for mlp and
-// neural_ode); RUNNER_FULL=1 runs all flows with every default.
+// By default a few systems run, with mlp and neural_ode at 20 epochs or
+// iterations; RUNNER_FULL=1 runs all 135 flows with every default except
+// neural_ode at 100 Adam iterations (default 500) and mlp at most 50 epochs
+// (default 200), the final budgets of bench/forecast/gilpin, and
+// RUNNER_SWEEP_OUT=file writes the per-system outcomes as CSV.
 func TestEveryFamilyEveryFlow(t *testing.T) {
 	full := os.Getenv("RUNNER_FULL") == "1"
 	names := sweepSystems
@@ -63,7 +66,9 @@ func TestEveryFamilyEveryFlow(t *testing.T) {
 				}
 				for k, fam := range families {
 					params := "model: " + fam + "\n"
-					if !full {
+					if full {
+						params += map[string]string{"mlp": "hyper: {epochs: 50}\n", "neural_ode": "hyper: {iters: 100}\n"}[fam]
+					} else {
 						params += map[string]string{"mlp": "hyper: {epochs: 20}\n", "neural_ode": "hyper: {iters: 20}\n"}[fam]
 					}
 					t0 := time.Now()
@@ -91,6 +96,9 @@ func TestEveryFamilyEveryFlow(t *testing.T) {
 					res[i][k] = o
 				}
 				release(data)
+				if full {
+					fmt.Fprintf(os.Stderr, "sweep: %s done\n", names[i])
+				}
 			}
 		}()
 	}
