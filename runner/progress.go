@@ -97,10 +97,11 @@ func (p *progress) drawLocked() {
 	done := p.counts[Cached] + p.counts[Ran] + p.counts[Failed] + p.counts[Skipped]
 	elapsed := time.Since(p.start)
 	eta := "?"
-	if p.counts[Ran] > 0 {
-		left := p.total - done - len(p.running)
-		per := elapsed.Seconds() / float64(p.counts[Ran]+p.counts[Failed])
-		eta = (time.Duration(float64(left+len(p.running))*per) * time.Second / time.Second).Round(time.Second).String()
+	if finished := p.counts[Ran] + p.counts[Failed]; finished > 0 {
+		// Wall time per finished stage so far, parallelism included.
+		per := elapsed.Seconds() / float64(finished)
+		left := p.total - done
+		eta = time.Duration(float64(left) * per * float64(time.Second)).Round(time.Second).String()
 	}
 	fmt.Fprintf(p.w, "\r\033[K[%d/%d] running %d, ran %d, cached %d, failed %d, skipped %d  elapsed %s  ETA %s",
 		done, p.total, len(p.running), p.counts[Ran], p.counts[Cached], p.counts[Failed], p.counts[Skipped],
