@@ -98,7 +98,7 @@ type SlurmExecutor struct {
 
 	mu       sync.Mutex
 	batches  map[string]*submission // open array batches by stage
-	watchers map[string]*watcher    // by Slurm id: "123" or "123_4"
+	watchers map[*watcher]bool      // outstanding jobs
 	cancels  []*watcher             // jobs to scancel at the next poll
 	polling  bool
 	wake     chan struct{}
@@ -139,7 +139,7 @@ func NewSlurmExecutor(cfg SlurmConfig) (*SlurmExecutor, error) {
 	return &SlurmExecutor{
 		cfg:      cfg,
 		batches:  map[string]*submission{},
-		watchers: map[string]*watcher{},
+		watchers: map[*watcher]bool{},
 		wake:     make(chan struct{}, 1),
 	}, nil
 }
@@ -304,13 +304,7 @@ func (e *SlurmExecutor) finished(t *task, ok bool) {
 // submit submits n alone, or joins it to the open array batch of its stage.
 func (e *SlurmExecutor) submit(ctx context.Context, n *Node, allowArray bool) (*task, error) {
 	if !allowArray || e.cfg.ArrayWindow < 0 || len(n.Cell) == 0 {
-		sub := e.newSubmission(n)
-		sub.nodes = []*Node{n}
-		e.sbatch(ctx, sub)
-		if sub.err != nil {
-			return nil, sub.err
-		}
-		return &task{sub: sub, id: sub.jobID}, nil
+		return e.submitOne(ctx, n)
 	}
 	e.mu.Lock()
 	sub := e.batches[n.Inst.Stage]
@@ -329,6 +323,12 @@ func (e *SlurmExecutor) submit(ctx context.Context, n *Node, allowArray bool) (*
 	// Wait for the submission even if ctx ends: the batch is submitted for
 	// its other members, and the caller cancels this task.
 	<-sub.ready
+	if sub.err != nil && len(sub.nodes) > 1 {
+		// A cluster may refuse arrays (MaxArraySize, QOS limits): every
+		// member tries on its own.
+		fmt.Fprintf(e.cfg.Log, "slurm: %v; submitting %s alone\n", sub.err, n.ID())
+		return e.submitOne(ctx, n)
+	}
 	if sub.err != nil {
 		return nil, sub.err
 	}
@@ -337,6 +337,17 @@ func (e *SlurmExecutor) submit(ctx context.Context, n *Node, allowArray bool) (*
 		id += "_" + strconv.Itoa(index)
 	}
 	return &task{sub: sub, index: index, id: id}, nil
+}
+
+// submitOne submits n as a job of its own.
+func (e *SlurmExecutor) submitOne(ctx context.Context, n *Node) (*task, error) {
+	sub := e.newSubmission(n)
+	sub.nodes = []*Node{n}
+	e.sbatch(ctx, sub)
+	if sub.err != nil {
+		return nil, sub.err
+	}
+	return &task{sub: sub, id: sub.jobID}, nil
 }
 
 // flush closes an open batch and submits it (once).
@@ -488,7 +499,7 @@ type watcher struct {
 func (e *SlurmExecutor) watch(t *task) *watcher {
 	w := &watcher{t: t, done: make(chan jobEnd, 1), cancelled: make(chan struct{})}
 	e.mu.Lock()
-	e.watchers[t.id] = w
+	e.watchers[w] = true
 	if !e.polling {
 		e.polling = true
 		go e.poll()
@@ -544,10 +555,10 @@ func (e *SlurmExecutor) poll() {
 		cancels := e.cancels
 		e.cancels = nil
 		for _, w := range cancels {
-			delete(e.watchers, w.t.id)
+			delete(e.watchers, w)
 		}
 		ws := make([]*watcher, 0, len(e.watchers))
-		for _, w := range e.watchers {
+		for w := range e.watchers {
 			ws = append(ws, w)
 		}
 		if len(ws) == 0 && len(cancels) == 0 {
@@ -585,8 +596,8 @@ func (e *SlurmExecutor) poll() {
 // deliver hands a job's end to its watcher and stops following it.
 func (e *SlurmExecutor) deliver(w *watcher, end jobEnd) {
 	e.mu.Lock()
-	if e.watchers[w.t.id] == w {
-		delete(e.watchers, w.t.id)
+	if e.watchers[w] {
+		delete(e.watchers, w)
 		w.done <- end
 	}
 	e.mu.Unlock()
@@ -623,13 +634,18 @@ func (e *SlurmExecutor) pollOnce(ws []*watcher) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	states, err := squeue(ctx, ids)
-	if err != nil {
-		return err
+	states := map[string]jobState{}
+	for len(ids) > 0 { // a bounded command line per call
+		chunk := ids[:min(len(ids), squeueChunk)]
+		ids = ids[len(chunk):]
+		if err := squeue(ctx, chunk, states); err != nil {
+			return err
+		}
 	}
 	for _, w := range ws {
 		st, ok := states[w.t.id]
 		if !ok {
+			var err error
 			st, ok, err = scontrolJob(ctx, w.t.id)
 			if err != nil {
 				return err
@@ -665,18 +681,21 @@ type jobState struct {
 	exit          int // -1 if unknown
 }
 
-// squeue returns the state of every job (and array task) it still lists.
-func squeue(ctx context.Context, ids []string) (map[string]jobState, error) {
+// squeueChunk is the most job ids asked for in one squeue call.
+const squeueChunk = 500
+
+// squeue adds to states the state of every job (and array task) of ids
+// that squeue still lists.
+func squeue(ctx context.Context, ids []string, states map[string]jobState) error {
 	out, err := slurmCommand(ctx, "squeue", "-h", "-r", "-t", "all", "-j", strings.Join(ids, ","), "-o", "%i %T %r")
 	if err != nil {
 		// With a single id that Slurm forgot, squeue fails instead of
 		// listing nothing.
 		if strings.Contains(err.Error(), "Invalid job id") {
-			return map[string]jobState{}, nil
+			return nil
 		}
-		return nil, err
+		return err
 	}
-	states := map[string]jobState{}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -689,7 +708,7 @@ func squeue(ctx context.Context, ids []string) (map[string]jobState, error) {
 		}
 		states[f[0]] = st
 	}
-	return states, nil
+	return nil
 }
 
 // scontrolJob asks scontrol about one job or array task; ok is false when

@@ -427,3 +427,122 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// fakeSlurm puts fake sbatch, squeue, scontrol and scancel on PATH: sbatch
+// refuses job arrays and runs a plain job's script at once; squeue and
+// scontrol have already forgotten every job (as after MinJobAge), so the
+// executor must settle jobs from their exit-code files. Returns the file
+// that logs every call.
+func fakeSlurm(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	scripts := map[string]string{
+		"sbatch": `out=/dev/null err=/dev/null
+for a; do
+  case $a in
+    --output=*) out=${a#--output=} ;;
+    --error=*) err=${a#--error=} ;;
+    --array=*) echo "sbatch: error: Batch job submission failed: Invalid job array specification" >&2; exit 1 ;;
+  esac
+  script=$a
+done
+n=$(flock "$FAKE/n.lock" bash -c 'n=$(( $(cat "$FAKE/n" 2>/dev/null || echo 100) + 1 )); echo $n >"$FAKE/n"; echo $n')
+bash "$script" >"$out" 2>"$err"
+echo "$n;cluster"`,
+		"squeue": `case "$*" in *,*) exit 0 ;; esac
+echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1`,
+		"scontrol": `echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1`,
+		"scancel":  `exit 0`,
+		// The runner binary: exit codes come from $FAKE/rc, one per call.
+		"runner": `exec 9>"$FAKE/rc.lock"; flock 9
+rcs=($(cat "$FAKE/rc")); echo "${rcs[*]:1}" >"$FAKE/rc"
+exec 9>&-
+echo "fake exec-node $* exits ${rcs[0]}" >&2
+exit "${rcs[0]}"`,
+	}
+	for name, body := range scripts {
+		body = "#!/bin/bash\necho \"" + name + " $*\" >>\"$FAKE/calls\"\n" + body + "\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("FAKE", dir)
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return calls
+}
+
+// TestSlurmForgottenJobsAndRetries runs without Slurm: jobs that Slurm no
+// longer lists are settled by their exit-code files, refused arrays fall
+// back to plain jobs, a job that ends without a stage verdict is
+// resubmitted up to the stage's retries, and a stage failure is not.
+func TestSlurmForgottenJobsAndRetries(t *testing.T) {
+	calls := fakeSlurm(t)
+	fake := os.Getenv("FAKE")
+	f := newFixture(t, basePipeline)
+	plan := f.plan(testRegistry(1))
+	ex, err := NewSlurmExecutor(SlurmConfig{
+		Runner: filepath.Join(fake, "runner"), Pipeline: f.path, Store: f.store.Root(),
+		Sets: []string{"seed=3", "src.tag=it's"}, Poll: 10 * time.Millisecond, ArrayWindow: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setRCs := func(rcs string) {
+		if err := os.WriteFile(filepath.Join(fake, "rc"), []byte(rcs), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	other, srcX := plan.Node("other"), plan.Node("src[x]")
+
+	setRCs("0")
+	if err := ex.Run(ctx, other); err != nil {
+		t.Fatalf("forgotten job that exited 0: %v", err)
+	}
+	script, _ := os.ReadFile(calls)
+	if !strings.Contains(string(script), "--node other --store "+f.store.Root()+" --set seed=3 --set src.tag=it's") {
+		t.Errorf("exec-node arguments not passed through:\n%s", script)
+	}
+
+	// A refused array (one cell) falls back to a plain job; exit 3 is not a
+	// stage verdict, so with retries: 1 the node is resubmitted once.
+	srcX.Inst.Retries = 1
+	setRCs("3 0")
+	if err := ex.Run(ctx, srcX); err != nil {
+		t.Fatalf("retried job: %v", err)
+	}
+	setRCs("3 3")
+	err = ex.Run(ctx, srcX)
+	var je *SlurmJobError
+	if !errors.As(err, &je) || je.State != "FAILED" || je.ExitCode != 3 || !strings.Contains(err.Error(), "attempt 2 of 2") ||
+		!strings.Contains(je.Tail, "fake exec-node") {
+		t.Fatalf("twice exit 3: %v", err)
+	}
+	// Exit 1 is the stage's own failure (after its in-job retries): final.
+	before := ex.Submissions()
+	setRCs("1 0")
+	if err := ex.Run(ctx, srcX); !errors.As(err, &je) || je.ExitCode != 1 {
+		t.Fatalf("stage failure: %v", err)
+	}
+	if got := ex.Submissions() - before; got != 1 {
+		t.Errorf("stage failure submitted %d times, want once", got)
+	}
+
+	// Two cells ready together make an array; refused, each goes alone.
+	setRCs("0 0 0 0")
+	before = ex.Submissions()
+	var wg sync.WaitGroup
+	for _, id := range []string{"src[y]", "src[z]"} {
+		wg.Go(func() {
+			if err := ex.Run(ctx, plan.Node(id)); err != nil {
+				t.Errorf("%s: %v", id, err)
+			}
+		})
+	}
+	wg.Wait()
+	log, _ := os.ReadFile(calls)
+	if !strings.Contains(string(log), "--array=0-1") || ex.Submissions()-before != 3 {
+		t.Errorf("want one refused array and two plain jobs, got %d submissions:\n%s", ex.Submissions()-before, log)
+	}
+}
