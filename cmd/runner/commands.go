@@ -215,7 +215,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
-	f.IntVarP(&opts.Jobs, "jobs", "j", 0, "stages run in parallel (default: number of cores)")
+	f.IntVarP(&opts.Jobs, "jobs", "j", 0, "stages run in parallel (default: number of cores; with --executor slurm: every ready stage, up to 1000 queued jobs)")
 	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
 	f.StringVar(&executor, "executor", "local", "where stages run: local (this process) or slurm (one batch job per stage instance; the store must be on a filesystem shared with the compute nodes)")
 	f.StringVar(&slurmArgs, "slurm-args", "", "extra sbatch arguments for every job, such as \"--partition=short --mem=2G\"")
