@@ -239,7 +239,9 @@ func PermutationEntropy(x []float64, order, delay int) (float64, error) {
 	for i := 2; i <= order; i++ {
 		fact *= i
 	}
-	counts := make(map[int]int)
+	// Counts indexed by the Lehmer code, summed in code order: a map's random
+	// iteration order would change the last bits of h from run to run.
+	counts := make([]int, fact)
 	for i := 0; i < n; i++ {
 		// Lehmer code of the ranking: for each position, the number of later
 		// elements that are smaller (ties: the earlier counts as smaller).
@@ -258,8 +260,10 @@ func PermutationEntropy(x []float64, order, delay int) (float64, error) {
 	}
 	h := 0.0
 	for _, c := range counts {
-		pr := float64(c) / float64(n)
-		h -= pr * math.Log(pr)
+		if c > 0 {
+			pr := float64(c) / float64(n)
+			h -= pr * math.Log(pr)
+		}
 	}
 	return h / math.Log(float64(fact)), nil
 }

@@ -167,7 +167,7 @@ func compute(ctx context.Context, p *Params, name string) (r result) {
 	}
 	head := x[:min(len(x), p.EntropyPoints)]
 	if p.wants(PermutationEntropy) {
-		if v, err := permutationEntropy(head, p.PEOrder, 1); err != nil {
+		if v, err := metrics.PermutationEntropy(head, p.PEOrder, 1); err != nil {
 			note(PermutationEntropy, err)
 		} else {
 			r.pe = v
@@ -384,48 +384,3 @@ func checkFinite(traj [][]float64) error {
 	return nil
 }
 
-// permutationEntropy is metrics.PermutationEntropy (Bandt & Pompe 2002,
-// normalised by ln(order!), ties ranked by order of appearance) with the
-// pattern counts summed in a fixed order. metrics.PermutationEntropy sums
-// over a Go map, whose random iteration order changes the last bits of the
-// result from run to run (see TestKnownBugPermutationEntropyDeterministic);
-// the stage must be bitwise reproducible.
-func permutationEntropy(x []float64, order, delay int) (float64, error) {
-	if order < 2 || order > 10 || delay < 1 {
-		return math.NaN(), fmt.Errorf("permutation entropy needs 2 ≤ order ≤ 10 and delay ≥ 1 (got %d, %d)", order, delay)
-	}
-	n := len(x) - (order-1)*delay
-	if n < 1 {
-		return math.NaN(), fmt.Errorf("series of %d samples shorter than one pattern", len(x))
-	}
-	fact := 1
-	for i := 2; i <= order; i++ {
-		fact *= i
-	}
-	counts := make([]int, fact) // indexed by the Lehmer code of the ranking
-	for i := 0; i < n; i++ {
-		code := 0
-		for p := 0; p < order; p++ {
-			c := 0
-			vp := x[i+p*delay]
-			if math.IsNaN(vp) || math.IsInf(vp, 0) {
-				return math.NaN(), fmt.Errorf("non-finite sample %d", i+p*delay)
-			}
-			for q := p + 1; q < order; q++ {
-				if x[i+q*delay] < vp {
-					c++
-				}
-			}
-			code = code*(order-p) + c
-		}
-		counts[code]++
-	}
-	h := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			pr := float64(c) / float64(n)
-			h -= pr * math.Log(pr)
-		}
-	}
-	return h / math.Log(float64(fact)), nil
-}
