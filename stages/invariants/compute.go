@@ -383,4 +383,3 @@ func checkFinite(traj [][]float64) error {
 	}
 	return nil
 }
-
