@@ -27,9 +27,11 @@
 // # Atomicity
 //
 // Put writes every file into a fresh directory under tmp/, fsyncs the files
-// and the directory, and renames the directory into objects/ in one step, so
-// an entry directory at its final place is always complete: a crash leaves at
-// worst a directory in tmp/, which is never an entry and which GC deletes
+// and renames the directory into objects/ in one step, so an entry directory
+// at its final place is always complete: a process crash leaves at worst a
+// directory in tmp/ (after a power loss, at worst an entry whose rename or
+// file names were not yet durable, which Lookup reports as missing or
+// corrupt, so it is recomputed), which is never an entry and which GC deletes
 // (at once if its writer's pid is dead on this host, else after an hour of
 // inactivity). Remove renames an entry back into tmp/ before deleting it, so
 // readers never see half a directory. Two processes storing one key race

@@ -196,18 +196,3 @@ func parseTmpName(name string) (pid int, host string, ok bool) {
 	return pid, parts[3], true
 }
 
-// syncDir fsyncs a directory so that renames and creations in it are durable.
-func (s *Store) syncDir(dir string) error {
-	if s.noSync {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
