@@ -158,19 +158,9 @@ func (s *Store) createLease(path string, info *leaseInfo) (bool, error) {
 		return false, err
 	}
 	data = append(data, '\n')
-	tmp := path + "." + info.Token + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return false, err
-	}
-	defer os.Remove(tmp)
-	err = os.Link(tmp, path)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, os.ErrExist):
-		return false, nil
-	}
-	// No hard links here: exclusive create, content written just after.
+	// Exclusive create, content written just after: a reader that catches
+	// the file empty or half written sees a fresh mtime and treats the lease
+	// as live (see leaseStale), so no temp file and hard link are needed.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
