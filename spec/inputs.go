@@ -118,19 +118,27 @@ func (b *builder) parseInputs(st *stage, n *Node, path string) {
 	for _, e := range n.Entries {
 		ipath := path + "." + e.Key
 		v := e.Value
-		if v.Kind != ScalarNode || v.Tag != "!!str" {
-			b.errorf(v.Pos, ipath, "expected an input selector such as data[${system}].train, got %s", describe(v))
-			continue
+		// A port takes one selector, or a list of them whose matches are
+		// concatenated in list order (a fan-in from several stages).
+		items := []*Node{v}
+		if v.Kind == SeqNode && len(v.Items) > 0 {
+			items = v.Items
 		}
-		in := &input{port: e.Key, pos: v.Pos, path: ipath, raw: v.Value}
-		sel, why := parseSelector(v.Value)
-		if why != "" {
-			b.errorf(v.Pos, ipath, "malformed input selector %q: %s; %s", v.Value, why, selectorHelp)
-			continue
+		for _, it := range items {
+			if it.Kind != ScalarNode || it.Tag != "!!str" {
+				b.errorf(it.Pos, ipath, "expected an input selector such as data[${system}].train, or a list of them, got %s", describe(it))
+				continue
+			}
+			in := &input{port: e.Key, pos: it.Pos, path: ipath, raw: it.Value, fanIn: len(items) > 1}
+			sel, why := parseSelector(it.Value)
+			if why != "" {
+				b.errorf(it.Pos, ipath, "malformed input selector %q: %s; %s", it.Value, why, selectorHelp)
+				continue
+			}
+			in.sel = sel
+			in.ok = true
+			st.inputs = append(st.inputs, in)
 		}
-		in.sel = sel
-		in.ok = true
-		st.inputs = append(st.inputs, in)
 	}
 	sort.SliceStable(st.inputs, func(i, j int) bool { return st.inputs[i].port < st.inputs[j].port })
 }
@@ -485,7 +493,26 @@ func (b *builder) makeInstances() {
 				b.resolve(st, in)
 			}
 		}
+		for _, inst := range st.inst {
+			inst.Inputs = mergePorts(inst.Inputs)
+		}
 	}
+}
+
+// mergePorts joins the adjacent inputs of one port (a list of selectors)
+// into one, sources in list order.
+func mergePorts(ins []Input) []Input {
+	out := ins[:0]
+	for _, in := range ins {
+		if n := len(out); n > 0 && out[n-1].Port == in.Port {
+			last := &out[n-1]
+			last.Sources = append(append(make([]Source, 0, len(last.Sources)+len(in.Sources)), last.Sources...), in.Sources...)
+			last.FanIn = true
+			continue
+		}
+		out = append(out, in)
+	}
+	return out
 }
 
 // sources returns one Source per cell of st for port, cached.

@@ -372,3 +372,37 @@ list: [*base, *base]
 		t.Error("alias copy shares nodes with its anchor")
 	}
 }
+
+func TestListOfSelectorsConcatenatesSources(t *testing.T) {
+	p := mustParse(t, `version: 1
+name: t
+matrix:
+  s: [a, b]
+stages:
+  x:
+    kind: k
+    foreach: [s]
+  y:
+    kind: k
+  z:
+    kind: k
+    foreach: [s]
+    inputs:
+      one: y.out
+      many: ["x[*].out", y.out, "x[${s}].out"]
+`, Options{})
+	z := find(t, p, "z[b]")
+	if len(z.Inputs) != 2 {
+		t.Fatalf("inputs %+v, want two ports", z.Inputs)
+	}
+	many := z.Inputs[0]
+	if many.Port != "many" || !many.FanIn {
+		t.Fatalf("first input %+v, want the fan-in port many", many)
+	}
+	if got, want := sourceIDs(many), "x[a] x[b] y x[b]"; got != want {
+		t.Fatalf("sources %q, want %q", got, want)
+	}
+	if one := z.Inputs[1]; one.FanIn || sourceIDs(one) != "y" {
+		t.Fatalf("single input %+v", one)
+	}
+}

@@ -39,8 +39,8 @@ func (r *Registry) JSONSchema() ([]byte, error) {
 		"properties": obj{
 			"kind":    obj{"enum": names, "description": "the stage kind (see schemas/STAGES.md)"},
 			"foreach": obj{"type": "array", "items": obj{"type": "string"}, "description": "matrix axes this stage expands over"},
-			"inputs": obj{"type": "object", "description": "input port -> producer selector such as data[${system}].train or score[*].metrics",
-				"additionalProperties": obj{"type": "string"}},
+			"inputs": obj{"type": "object", "description": "input port -> producer selector such as data[${system}].train or score[*].metrics, or a list of selectors (fan-in from several stages)",
+				"additionalProperties": obj{"anyOf": []any{obj{"type": "string"}, obj{"type": "array", "items": obj{"type": "string"}, "minItems": 1}}}},
 			"params":  obj{"type": "object"},
 			"timeout": obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "per-attempt time limit, such as 30s or 10m"},
 			"retries": obj{"type": "integer", "minimum": 0, "description": "extra attempts after a failure"},
