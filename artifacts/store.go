@@ -195,4 +195,3 @@ func parseTmpName(name string) (pid int, host string, ok bool) {
 	}
 	return pid, parts[3], true
 }
-
