@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,4 +136,28 @@ func TestRegisterRejectsDuplicates(t *testing.T) {
 	}()
 	Register(r, Definition[testParams]{Name: "t", Version: 1, Summary: "again",
 		New: func(testParams, Env) (Stage, error) { return nopStage{}, nil }})
+}
+
+func TestForEachVisitsEveryIndexOnceAndStopsOnCancel(t *testing.T) {
+	seen := make([]int, 100)
+	if err := ForEach(context.Background(), len(seen), func(i int) { seen[i]++ }); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range seen {
+		if c != 1 {
+			t.Fatalf("index %d visited %d times", i, c)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	var mu sync.Mutex
+	err := ForEach(ctx, 1000, func(i int) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		cancel()
+	})
+	if err == nil || calls == 1000 {
+		t.Fatalf("cancel: err %v after %d calls", err, calls)
+	}
 }

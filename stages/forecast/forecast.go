@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -214,29 +212,9 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 
 	results := make([]result, len(jobs))
 	errs := make([]error, len(jobs))
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i], errs[i] = runJob(ctx, &jobs[i])
-			}
-		}()
-	}
-feed:
-	for i := range jobs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := stages.ForEach(ctx, len(jobs), func(i int) {
+		results[i], errs[i] = runJob(ctx, &jobs[i])
+	}); err != nil {
 		return nil, err
 	}
 	for i, err := range errs {

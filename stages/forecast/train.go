@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -192,29 +190,9 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 	}
 
 	results := make([]fitted, len(jobs))
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = s.fitOne(ctx, &jobs[i])
-			}
-		}()
-	}
-feed:
-	for i := range jobs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := stages.ForEach(ctx, len(jobs), func(i int) {
+		results[i] = s.fitOne(ctx, &jobs[i])
+	}); err != nil {
 		return nil, err
 	}
 

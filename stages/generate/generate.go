@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -198,28 +196,9 @@ type result struct {
 
 func (s *stage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error) {
 	results := make([]result, len(s.names))
-	workers := min(runtime.GOMAXPROCS(0), len(s.names))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := ctx.Err(); err != nil {
-					results[i] = result{name: s.names[i], err: err}
-					continue
-				}
-				results[i] = s.generate(ctx, s.names[i])
-			}
-		}()
-	}
-	for i := range s.names {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := stages.ForEach(ctx, len(s.names), func(i int) {
+		results[i] = s.generate(ctx, s.names[i])
+	}); err != nil {
 		return nil, err
 	}
 	if len(s.names) == 1 && results[0].err != nil {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -90,31 +88,9 @@ func (s *stage) Ports() (in, out []stages.Port) {
 
 func (s *stage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error) {
 	results := make([]result, len(s.names))
-	workers := max(min(runtime.GOMAXPROCS(0), len(s.names)), 1)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = compute(ctx, &s.p, s.names[i])
-			}
-		}()
-	}
-	// Largest systems first would balance better, but the order of
-	// dispatch never changes the output: each result has its own slot.
-feed:
-	for i := range s.names {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := stages.ForEach(ctx, len(s.names), func(i int) {
+		results[i] = compute(ctx, &s.p, s.names[i])
+	}); err != nil {
 		return nil, err
 	}
 	if len(results) == 1 && results[0].status != "ok" {

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/chaos-runner/runner/solvers"
@@ -120,34 +119,15 @@ func (s *evalStage) Ports() (in, out []stages.Port) {
 func parallel[T any](ctx context.Context, names []string, f func(context.Context, string) (T, error)) ([]T, error) {
 	out := make([]T, len(names))
 	errs := make([]error, len(names))
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(names)))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				func() {
-					defer func() {
-						if p := recover(); p != nil {
-							errs[i] = fmt.Errorf("%s: panic: %v", names[i], p)
-						}
-					}()
-					out[i], errs[i] = f(ctx, names[i])
-				}()
+	err := stages.ForEach(ctx, len(names), func(i int) {
+		defer func() {
+			if p := recover(); p != nil {
+				errs[i] = fmt.Errorf("%s: panic: %v", names[i], p)
 			}
 		}()
-	}
-	for i := range names {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+		out[i], errs[i] = f(ctx, names[i])
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, err := range errs {
