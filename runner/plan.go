@@ -275,40 +275,16 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 	return diags
 }
 
+// suggest names the closest option (spec's did-you-mean rule), or lists
+// the options when there are few and none is close.
 func suggest(name string, options []string) string {
-	best, bestD := "", 3
-	for _, o := range options {
-		if d := levenshtein(name, o); d < bestD {
-			best, bestD = o, d
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", best)
+	if s := spec.DidYouMean(name, options); s != "" {
+		return s
 	}
 	if len(options) > 0 && len(options) <= 12 {
 		return fmt.Sprintf(" (one of: %s)", strings.Join(options, ", "))
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // schemaMismatch explains why a producer's schema does not satisfy a
