@@ -10,6 +10,9 @@
 # timing block of the reference (its own functions and data); FULL=1 runs
 # the whole file, VPT grid included (minutes), and reads wall_s from its JSON.
 #
+# FAMILIES=0 skips the per-family benchmarks (minutes: neural_ode at 500
+# iterations dominates).
+#
 # Needs: apt-get install -y python3-numpy python3-scipy (Debian's /usr/bin/python3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -17,7 +20,8 @@ ref="${SHARED:-$root/../shared}/bench/quality"
 cd "$root"
 
 echo "== Go: BenchmarkESNTrain500 (5 runs)"
-go_out="$(go test -run '^$' -bench 'BenchmarkESNTrain500$' -benchtime 5x -count 3 ./models | tee /dev/stderr)"
+go_out="$(go test -run '^$' -bench 'BenchmarkESNTrain500$' -benchtime 5x -count 3 ./models)"
+echo "$go_out" | grep '^Benchmark' 
 # Minimum ns/op over the repetitions, as the reference takes the minimum.
 go_s="$(echo "$go_out" | awk '/^BenchmarkESNTrain500/ {for (i=1;i<=NF;i++) if ($(i+1)=="ns/op") print $i/1e9}' | sort -g | head -1)"
 
@@ -55,6 +59,7 @@ printf 'ESN build+train, 500 units, 5,500 steps: Go %.4f s, numpy/scipy %.4f s, 
   "$go_s" "$py_s" "$(echo "$py_s / $go_s" | bc -l)"
 printf 'numpy/scipy listen 500 + forecast 1,104 steps: %.4f s\n' "$py_fc"
 
+[[ "${FAMILIES:-1}" == 0 ]] && exit 0
 echo
 echo "== Per-family fit (1,000 points) and 200-step forecast on Lorenz-63, defaults"
 go test -run '^$' -bench 'BenchmarkFamilies|BenchmarkStages' -benchtime 3x ./stages/forecast
