@@ -16,8 +16,11 @@ import (
 // for W by a Cholesky factorisation, where X is n×p (rows are samples,
 // columns features) and Y is n×q. It returns the p×q weight matrix W, so
 // that X·W approximates Y. alpha must be non-negative; with alpha = 0 XᵀX
-// must be positive definite. A factorisation failure (XᵀX+αI not positive
-// definite to working precision) is an error.
+// must be positive definite. When XᵀX+αI is not positive definite to
+// working precision (features of very different scales, as raw polynomial
+// features of a large attractor), the system is solved by a pseudo-inverse
+// from its symmetric eigendecomposition instead, dropping eigenvalues below
+// p·ε·λmax; an error is returned only if that fails too.
 //
 // See Hoerl & Kennard, "Ridge regression: biased estimation for
 // nonorthogonal problems", Technometrics 12 (1970).
@@ -61,7 +64,7 @@ var errNotPD = errors.New("ridge normal matrix is not positive definite; increas
 func solveSPD(g *mat.SymDense, b *mat.Dense) (*mat.Dense, error) {
 	var ch mat.Cholesky
 	if ok := ch.Factorize(g); !ok {
-		return nil, errNotPD
+		return solveSymPinv(g, b)
 	}
 	p, q := b.Dims()
 	w := mat.NewDense(p, q, nil)
@@ -72,6 +75,42 @@ func solveSPD(g *mat.SymDense, b *mat.Dense) (*mat.Dense, error) {
 			return nil, err
 		}
 	}
+	if !allFinite(w.RawMatrix().Data) {
+		return solveSymPinv(g, b)
+	}
+	return w, nil
+}
+
+// solveSymPinv solves g w = b for symmetric g by the pseudo-inverse
+// V diag(1/λ) Vᵀ of its eigendecomposition, ignoring eigenvalues at or
+// below p·ε·max|λ| (the numerically null directions).
+func solveSymPinv(g *mat.SymDense, b *mat.Dense) (*mat.Dense, error) {
+	var es mat.EigenSym
+	if !es.Factorize(g, true) {
+		return nil, errNotPD
+	}
+	vals := es.Values(nil)
+	var v mat.Dense
+	es.VectorsTo(&v)
+	top := 0.0
+	for _, l := range vals {
+		top = math.Max(top, math.Abs(l))
+	}
+	tol := float64(len(vals)) * 2.220446049250313e-16 * top
+	var vtb mat.Dense
+	vtb.Mul(v.T(), b)
+	r, c := vtb.Dims()
+	for i := 0; i < r; i++ {
+		inv := 0.0
+		if vals[i] > tol {
+			inv = 1 / vals[i]
+		}
+		for j := 0; j < c; j++ {
+			vtb.Set(i, j, vtb.At(i, j)*inv)
+		}
+	}
+	w := mat.NewDense(len(vals), c, nil)
+	w.Mul(&v, &vtb)
 	if !allFinite(w.RawMatrix().Data) {
 		return nil, errNotPD
 	}
