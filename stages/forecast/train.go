@@ -66,7 +66,8 @@ func (p *TrainParams) Validate() []stages.FieldError {
 func init() {
 	stages.Register(stages.Default, stages.Definition[TrainParams]{
 		Name:    "train",
-		Version: 1,
+		// Version 2: Ridge falls back to a pseudo-inverse when Cholesky fails (NVAR fitted 18 more flows).
+		Version: 2,
 		Summary: "Fit one forecasting model per system of a trajectory table; output the fitted weights as a table.",
 		Doc: "For every system in the `train` table, fits a model of family `model` (hyperparameters: the family's " +
 			"defaults overridden by `hyper`) on ONE trajectory of that system, the one numbered `trajectory` " +

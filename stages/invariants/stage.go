@@ -17,7 +17,8 @@ import (
 func init() {
 	stages.Register(stages.Default, stages.Definition[Params]{
 		Name:    "invariants",
-		Version: 1,
+		// Version 2: permutation entropy summed in a fixed order.
+		Version: 2,
 		Summary: "Lyapunov spectrum, Kaplan-Yorke and correlation dimensions, Rosenstein exponent and entropies of catalog systems, compared with dysts.",
 		Doc: "For each selected system: the Lyapunov spectrum by the QR method with the Jacobian (flows: tangent flow " +
 			"integrated by `method` over `periods` dominant periods; maps: products of Jacobians over `iterations`; delay " +
