@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -101,7 +104,7 @@ func (j *Journal) Append(e JournalEntry) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
-	line, err := json.Marshal(&e)
+	line, err := appendJournalLine(nil, &e)
 	if err != nil {
 		return fmt.Errorf("artifacts: journal append: %w", err)
 	}
@@ -196,4 +199,73 @@ func (s *Store) ReadJournal(runID string) ([]JournalEntry, error) {
 		return nil, fmt.Errorf("artifacts: journal %s: %w", runID, err)
 	}
 	return out, nil
+}
+
+// appendJournalLine appends e encoded exactly as json.Marshal(&e) would, a
+// few times faster (a no-op apply of 10,000 stages writes 10,000 lines).
+// Anything outside the simple cases goes through encoding/json.
+func appendJournalLine(dst []byte, e *JournalEntry) ([]byte, error) {
+	var err error
+	dst = append(dst, `{"time":`...)
+	if dst, err = appendJSON(dst, e.Time); err != nil {
+		return nil, err
+	}
+	dst = append(dst, `,"stage":`...)
+	dst = appendJSONString(dst, e.Stage)
+	if len(e.Cell) > 0 {
+		keys := make([]string, 0, len(e.Cell))
+		for k := range e.Cell {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		dst = append(dst, `,"cell":{`...)
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, k)
+			dst = append(dst, ':')
+			dst = appendJSONString(dst, e.Cell[k])
+		}
+		dst = append(dst, '}')
+	}
+	if e.Key != "" {
+		dst = append(dst, `,"key":`...)
+		dst = appendJSONString(dst, string(e.Key))
+	}
+	dst = append(dst, `,"status":`...)
+	dst = appendJSONString(dst, e.Status)
+	dst = append(dst, `,"wall_seconds":`...)
+	if f := e.WallSeconds; f == 0 || (math.Abs(f) >= 1e-6 && math.Abs(f) < 1e21) {
+		dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	} else if dst, err = appendJSON(dst, f); err != nil {
+		return nil, err
+	}
+	if e.Error != "" {
+		dst = append(dst, `,"error":`...)
+		dst = appendJSONString(dst, e.Error)
+	}
+	return append(dst, '}'), nil
+}
+
+func appendJSON(dst []byte, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, b...), nil
+}
+
+// appendJSONString quotes plain printable ASCII directly and leaves
+// everything else (escapes, HTML characters, non-ASCII) to encoding/json.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -40,7 +41,15 @@ func (e *exitError) Error() string {
 
 func invalid(err error) error { return &exitError{code: exitInvalid, err: err} }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// The planner makes many small, short-lived allocations (one node per
+	// stage instance) over a small live heap: collecting less often cuts a
+	// no-op apply of 10,000 stages by about a quarter. GOGC still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // run executes the CLI and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {

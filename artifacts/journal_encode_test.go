@@ -1,0 +1,41 @@
+package artifacts
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// The fast journal encoder must produce exactly what encoding/json does.
+func TestJournalLineMatchesEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	strs := []string{"", "fit[Lorenz,nvar]", `quote " and \ slash`, "<html>&", "tab\tnewline\n", "ünïcode ✓", "\u2028", string([]byte{0xff, 'a'})}
+	floats := []float64{0, 1e-7, 1e-6, 0.125, 3.5, 1e20, 1e21, 1e300, -2.5}
+	for i := 0; i < 2000; i++ {
+		e := JournalEntry{
+			Time:        time.Unix(rng.Int64N(2e9), rng.Int64N(1e9)).UTC(),
+			Stage:       strs[rng.IntN(len(strs))],
+			Status:      strs[rng.IntN(len(strs))],
+			WallSeconds: floats[rng.IntN(len(floats))] * rng.Float64(),
+			Error:       strs[rng.IntN(len(strs))],
+		}
+		if rng.IntN(2) == 0 {
+			e.Key = Key(strs[rng.IntN(len(strs))])
+		}
+		if rng.IntN(2) == 0 {
+			e.Cell = map[string]string{strs[rng.IntN(len(strs))]: strs[rng.IntN(len(strs))], "system": "Lorenz"}
+		}
+		want, err := json.Marshal(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendJournalLine(nil, &e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("entry %+v:\nfast %s\njson %s", e, got, want)
+		}
+	}
+}
