@@ -65,7 +65,7 @@ func (p *TrainParams) Validate() []stages.FieldError {
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[TrainParams]{
-		Name:    "train",
+		Name: "train",
 		// Version 2: Ridge falls back to a pseudo-inverse when Cholesky fails (NVAR fitted 18 more flows).
 		Version: 2,
 		Summary: "Fit one forecasting model per system of a trajectory table; output the fitted weights as a table.",

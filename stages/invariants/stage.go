@@ -16,7 +16,7 @@ import (
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[Params]{
-		Name:    "invariants",
+		Name: "invariants",
 		// Version 2: permutation entropy summed in a fixed order.
 		Version: 2,
 		Summary: "Lyapunov spectrum, Kaplan-Yorke and correlation dimensions, Rosenstein exponent and entropies of catalog systems, compared with dysts.",
