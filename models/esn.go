@@ -151,21 +151,23 @@ func fitESN(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	Y := mat.NewDense(T, d, nil)
 	r := make([]float64, N)
 	pre := make([]float64, N)
-	phi := make([]float64, nf)
 	acc := newGramAcc(cols, nf, T) // accumulates while the drive goes on
+	// Features are written row by row into a block buffer and transposed
+	// into the column-major cols a block at a time, in tiles: writing each
+	// step's nf values straight into cols would touch nf pages per step.
+	rows := make([]float64, gramBlock*nf)
 	for t := 0; t < nt-1; t++ {
 		m.update(r, pre, z.RawRowView(t))
 		if t < washout {
 			continue
 		}
 		s := t - washout
-		m.features(phi, r, z.RawRowView(t))
-		for f, v := range phi {
-			cols[f*T+s] = v
-		}
+		m.features(rows[(s%gramBlock)*nf:(s%gramBlock+1)*nf], r, z.RawRowView(t))
 		copy(Y.RawRowView(s), z.RawRowView(t+1))
 		if (s+1)%gramBlock == 0 || s+1 == T {
-			acc.add(s+1-((s)%gramBlock+1), s+1)
+			t0 := s + 1 - (s%gramBlock + 1)
+			transposeBlock(cols, rows, nf, T, t0, s+1)
+			acc.add(t0, s+1)
 		}
 	}
 	B := mat.NewDense(nf, d, nil)
@@ -373,15 +375,33 @@ func gramColMajor(cols []float64, n, T int) []float64 {
 	return acc.finish()
 }
 
+// transposeBlock copies rows (time points t0..t1-1, row-major, nf values
+// each) into the column-major cols (column f at cols[f·T:]), in 32×32 tiles.
+func transposeBlock(cols, rows []float64, nf, T, t0, t1 int) {
+	const tile = 32
+	n := t1 - t0
+	for s0 := 0; s0 < n; s0 += tile {
+		for f0 := 0; f0 < nf; f0 += tile {
+			for f := f0; f < min(f0+tile, nf); f++ {
+				dst := cols[f*T+t0:]
+				for s := s0; s < min(s0+tile, n); s++ {
+					dst[s] = rows[s*nf+f]
+				}
+			}
+		}
+	}
+}
+
 // gramBlock is the number of time points the Gram kernel processes at once.
 const gramBlock = 512
 
 // gramAcc accumulates a Gram matrix block of time points by block, so that
 // a producer (the reservoir drive) can overlap with the accumulation. Two
 // workers own disjoint 4-row tile strips of the upper triangle and compute
-// 4×2 tiles in registers; every entry is summed in a fixed order (blocks in
-// time order, then the kernel's order), so the result is deterministic and
-// independent of scheduling.
+// 4×2 tiles with dotTile4x2 (AVX where available, with the same bits as the
+// portable loop); every entry is summed in a fixed order (blocks in time
+// order, then the kernel's order), so the result is deterministic and
+// independent of scheduling and of the CPU.
 type gramAcc struct {
 	g    []float64
 	cols []float64
@@ -449,30 +469,16 @@ func (a *gramAcc) block(w, workers, t0, t1 int) {
 				}
 				continue
 			}
-			a0, a1, a2, a3 := col(i), col(i+1), col(i+2), col(i+3)
-			b0, b1 := col(j), col(j+1)
-			a1, a2, a3, b0, b1 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)], b0[:len(a0)], b1[:len(a0)]
-			var s00, s01, s10, s11, s20, s21, s30, s31 float64
-			for t, x0 := range a0 {
-				x1, x2, x3 := a1[t], a2[t], a3[t]
-				y0, y1 := b0[t], b1[t]
-				s00 += x0 * y0
-				s01 += x0 * y1
-				s10 += x1 * y0
-				s11 += x1 * y1
-				s20 += x2 * y0
-				s21 += x2 * y1
-				s30 += x3 * y0
-				s31 += x3 * y1
-			}
-			g[i*n+j] += s00
-			g[i*n+j+1] += s01
-			g[(i+1)*n+j] += s10
-			g[(i+1)*n+j+1] += s11
-			g[(i+2)*n+j] += s20
-			g[(i+2)*n+j+1] += s21
-			g[(i+3)*n+j] += s30
-			g[(i+3)*n+j+1] += s31
+			var s [8]float64
+			dotTile4x2(col(i), col(i+1), col(i+2), col(i+3), col(j), col(j+1), &s)
+			g[i*n+j] += s[0]
+			g[i*n+j+1] += s[1]
+			g[(i+1)*n+j] += s[2]
+			g[(i+1)*n+j+1] += s[3]
+			g[(i+2)*n+j] += s[4]
+			g[(i+2)*n+j+1] += s[5]
+			g[(i+3)*n+j] += s[6]
+			g[(i+3)*n+j+1] += s[7]
 		}
 	}
 }
