@@ -148,9 +148,7 @@ func loadMean(s Snapshot) (Model, error) {
 type linearARModel struct {
 	hyper Hyper
 	lags  int
-	w     *mat.Dense
-	sc    scaler
-	g     guard
+	readout
 }
 
 func fitLinearAR(train *mat.Dense, cfg TrainConfig) (Model, error) {
@@ -163,7 +161,7 @@ func fitLinearAR(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	}
 	n, d := train.Dims()
 	m := &linearARModel{hyper: copyHyper(cfg.Hyper), lags: p,
-		sc: newScaler(train, hyperBool(cfg.Hyper, "standardize")), g: newGuard(train)}
+		readout: readout{sc: newScaler(train, hyperBool(cfg.Hyper, "standardize")), g: newGuard(train)}}
 	z := m.sc.apply(train)
 	ns := n - p
 	nf := 1 + p*d
@@ -203,8 +201,7 @@ func (m *linearARModel) Forecast(history *mat.Dense, steps int) (*mat.Dense, err
 }
 
 func (m *linearARModel) Snapshot() Snapshot {
-	arrs := append([]Array{denseArray("W", m.w), m.g.array()}, m.sc.arrays("scale")...)
-	return Snapshot{Family: "linear_ar", Hyper: copyHyper(m.hyper), Arrays: arrs}
+	return Snapshot{Family: "linear_ar", Hyper: copyHyper(m.hyper), Arrays: m.arrays()}
 }
 
 func loadLinearAR(s Snapshot) (Model, error) {
@@ -212,23 +209,16 @@ func loadLinearAR(s Snapshot) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := snapDense(s, "W")
+	r, d, err := loadReadout(s)
 	if err != nil {
 		return nil, err
 	}
-	nf, d := w.Dims()
+	nf, _ := r.w.Dims()
 	p := hyperInt(h, "lags")
 	if p < 1 || nf != 1+p*d {
 		return nil, fmt.Errorf("models: linear_ar snapshot: W is %d×%d, inconsistent with lags %d", nf, d, p)
 	}
-	m := &linearARModel{hyper: h, lags: p, w: w}
-	if m.sc, err = loadScaler(s, "scale", d); err != nil {
-		return nil, err
-	}
-	if m.g, err = loadGuard(s, d); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return &linearARModel{hyper: h, lags: p, readout: r}, nil
 }
 
 // mulVecT sets dst = Wᵀ phi for W of shape len(phi)×len(dst), accumulating

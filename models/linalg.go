@@ -454,3 +454,35 @@ func rollout(family string, history *mat.Dense, steps, L int, sc scaler, g guard
 	}
 	return out, nil
 }
+
+// readout is the trained part shared by the linear-readout families
+// (linear_ar, nvar, ssm, random_features): weights W (features × d), the
+// input scaler and the divergence guard.
+type readout struct {
+	w  *mat.Dense
+	sc scaler
+	g  guard
+}
+
+// arrays exports W, the guard and the scaler, in that order.
+func (r *readout) arrays() []Array {
+	return append([]Array{denseArray("W", r.w), r.g.array()}, r.sc.arrays("scale")...)
+}
+
+// loadReadout restores W, the scaler and the guard of a snapshot and
+// returns them with the state dimension d (W's column count).
+func loadReadout(s Snapshot) (readout, int, error) {
+	w, err := snapDense(s, "W")
+	if err != nil {
+		return readout{}, 0, err
+	}
+	_, d := w.Dims()
+	r := readout{w: w}
+	if r.sc, err = loadScaler(s, "scale", d); err != nil {
+		return readout{}, 0, err
+	}
+	if r.g, err = loadGuard(s, d); err != nil {
+		return readout{}, 0, err
+	}
+	return r, d, nil
+}

@@ -46,9 +46,7 @@ type nvarModel struct {
 	hyper   Hyper
 	d, k, s int
 	mons    [][]int
-	w       *mat.Dense // features × d
-	sc      scaler
-	g       guard
+	readout // W is features × d
 }
 
 func newNVAR(h Hyper, d int) (*nvarModel, error) {
@@ -136,8 +134,7 @@ func (m *nvarModel) Forecast(history *mat.Dense, steps int) (*mat.Dense, error) 
 }
 
 func (m *nvarModel) Snapshot() Snapshot {
-	arrs := append([]Array{denseArray("W", m.w), m.g.array()}, m.sc.arrays("scale")...)
-	return Snapshot{Family: "nvar", Hyper: copyHyper(m.hyper), Arrays: arrs}
+	return Snapshot{Family: "nvar", Hyper: copyHyper(m.hyper), Arrays: m.arrays()}
 }
 
 func loadNVAR(s Snapshot) (Model, error) {
@@ -145,24 +142,17 @@ func loadNVAR(s Snapshot) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := snapDense(s, "W")
+	r, d, err := loadReadout(s)
 	if err != nil {
 		return nil, err
 	}
-	nf, d := w.Dims()
 	m, err := newNVAR(h, d)
 	if err != nil {
 		return nil, err
 	}
-	if nf != m.nFeatures() {
+	if nf, _ := r.w.Dims(); nf != m.nFeatures() {
 		return nil, fmt.Errorf("models: nvar snapshot: W has %d rows, hyperparameters give %d features", nf, m.nFeatures())
 	}
-	m.w = w
-	if m.sc, err = loadScaler(s, "scale", d); err != nil {
-		return nil, err
-	}
-	if m.g, err = loadGuard(s, d); err != nil {
-		return nil, err
-	}
+	m.readout = r
 	return m, nil
 }

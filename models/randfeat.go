@@ -46,9 +46,7 @@ type randFeatModel struct {
 	linear     bool
 	omega      *mat.Dense // D × d·k
 	phase      []float64
-	w          *mat.Dense // nFeatures × d
-	sc         scaler
-	g          guard
+	readout    // W is nFeatures × d
 }
 
 func newRandFeat(h Hyper, d int) (*randFeatModel, error) {
@@ -157,8 +155,7 @@ func (m *randFeatModel) Forecast(history *mat.Dense, steps int) (*mat.Dense, err
 }
 
 func (m *randFeatModel) Snapshot() Snapshot {
-	arrs := []Array{denseArray("omega", m.omega), vecArray("phase", m.phase), denseArray("W", m.w), m.g.array()}
-	arrs = append(arrs, m.sc.arrays("scale")...)
+	arrs := append([]Array{denseArray("omega", m.omega), vecArray("phase", m.phase)}, m.arrays()...)
 	return Snapshot{Family: "random_features", Hyper: copyHyper(m.hyper), Arrays: arrs}
 }
 
@@ -167,19 +164,18 @@ func loadRandFeat(s Snapshot) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := snapDense(s, "W")
+	r, d, err := loadReadout(s)
 	if err != nil {
 		return nil, err
 	}
-	nf, d := w.Dims()
 	m, err := newRandFeat(h, d)
 	if err != nil {
 		return nil, err
 	}
-	if nf != m.nFeatures() {
+	if nf, _ := r.w.Dims(); nf != m.nFeatures() {
 		return nil, fmt.Errorf("models: random_features snapshot: W has %d rows, want %d", nf, m.nFeatures())
 	}
-	m.w = w
+	m.readout = r
 	if m.omega, err = snapDense(s, "omega"); err != nil {
 		return nil, err
 	}
@@ -187,12 +183,6 @@ func loadRandFeat(s Snapshot) (Model, error) {
 		return nil, fmt.Errorf("models: random_features snapshot: omega is %d×%d, want %d×%d", r, c, m.D, d*m.k)
 	}
 	if m.phase, err = snapVec(s, "phase", m.D); err != nil {
-		return nil, err
-	}
-	if m.sc, err = loadScaler(s, "scale", d); err != nil {
-		return nil, err
-	}
-	if m.g, err = loadGuard(s, d); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -55,9 +55,7 @@ type ssmModel struct {
 	abar    []complex128 // per (timescale, mode)
 	bbar    []complex128
 	mons    [][]int
-	w       *mat.Dense
-	sc      scaler
-	g       guard
+	readout
 }
 
 func newSSM(h Hyper, d int) (*ssmModel, error) {
@@ -197,8 +195,7 @@ func (m *ssmModel) Forecast(history *mat.Dense, steps int) (*mat.Dense, error) {
 }
 
 func (m *ssmModel) Snapshot() Snapshot {
-	arrs := append([]Array{denseArray("W", m.w), m.g.array()}, m.sc.arrays("scale")...)
-	return Snapshot{Family: "ssm", Hyper: copyHyper(m.hyper), Arrays: arrs}
+	return Snapshot{Family: "ssm", Hyper: copyHyper(m.hyper), Arrays: m.arrays()}
 }
 
 func loadSSM(s Snapshot) (Model, error) {
@@ -206,24 +203,17 @@ func loadSSM(s Snapshot) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := snapDense(s, "W")
+	r, d, err := loadReadout(s)
 	if err != nil {
 		return nil, err
 	}
-	nf, d := w.Dims()
 	m, err := newSSM(h, d)
 	if err != nil {
 		return nil, err
 	}
-	if nf != m.nFeatures() {
+	if nf, _ := r.w.Dims(); nf != m.nFeatures() {
 		return nil, fmt.Errorf("models: ssm snapshot: W has %d rows, want %d", nf, m.nFeatures())
 	}
-	m.w = w
-	if m.sc, err = loadScaler(s, "scale", d); err != nil {
-		return nil, err
-	}
-	if m.g, err = loadGuard(s, d); err != nil {
-		return nil, err
-	}
+	m.readout = r
 	return m, nil
 }
