@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/chaos-runner/runner/artifacts"
@@ -612,5 +611,3 @@ func (h *nodeHeap) pop() *Node {
 		i = m
 	}
 }
-
-var _ arrow.RecordBatch // records flow through Inputs and Outputs

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chaos-runner/runner/runner"
-	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -345,5 +344,3 @@ func mermaidEscape(s string) string {
 	r := strings.NewReplacer(`"`, "#quot;", "[", "#91;", "]", "#93;", "|", "#124;", ">", "#gt;")
 	return r.Replace(s)
 }
-
-var _ = spec.Pos{}
