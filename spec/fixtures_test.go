@@ -166,10 +166,7 @@ func TestInvalidFixtures(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("fixture has no # ERROR: comments")
 			}
-			p, ds := Parse(file, data, testOptions())
-			if p != nil {
-				t.Error("non-nil pipeline despite diagnostics")
-			}
+			_, ds := Parse(file, data, testOptions())
 			matched := make([]bool, len(ds))
 			for line, subs := range want {
 				for _, sub := range subs {

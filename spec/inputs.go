@@ -17,6 +17,7 @@ type input struct {
 	producer *stage
 	ok       bool // parsed and checked; cells can be matched
 	fanIn    bool
+	missed   bool // some cell matched nothing (reported)
 }
 
 // selector is a parsed input selector: stage.port or stage[elems].port.
@@ -609,6 +610,7 @@ func (b *builder) resolve(st *stage, in *input) {
 		st.inst[ci].Inputs = append(st.inst[ci].Inputs, Input{Port: in.port, Pos: in.pos, Sources: srcs, FanIn: in.fanIn})
 	}
 	if misses > 0 {
+		in.missed = true
 		more := ""
 		if misses > 1 {
 			more = fmt.Sprintf(" (and for %d more cells)", misses-1)

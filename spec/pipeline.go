@@ -136,8 +136,12 @@ func Load(path string, opts Options) (*Pipeline, Diagnostics) {
 }
 
 // Parse parses, validates and expands a pipeline file held in data; file
-// names it in diagnostics. When there is any problem, the pipeline is nil and
-// the diagnostics hold all problems found, sorted. Parse never panics.
+// names it in diagnostics. When there is any problem, the diagnostics hold
+// all problems found, sorted, and the pipeline (when the file could be read
+// at all) holds only the instances of sound stages: stages with no problem
+// whose producers are all sound, so that a caller binding them to stage
+// kinds can report its own problems in the same run without follow-on
+// errors. Parse never panics.
 func Parse(file string, data []byte, opts Options) (p *Pipeline, ds Diagnostics) {
 	b := &builder{file: file, opts: opts}
 	defer func() {
@@ -155,7 +159,10 @@ func Parse(file string, data []byte, opts Options) (p *Pipeline, ds Diagnostics)
 	}
 	b.ds.Sort()
 	if len(b.ds) > 0 {
-		return nil, b.ds
+		if b.p != nil && b.p.Instances == nil {
+			b.p = nil
+		}
+		return b.p, b.ds
 	}
 	return b.p, nil
 }
@@ -212,6 +219,7 @@ func (b *builder) build(root *Node) {
 	b.expand()
 	b.makeInstances()
 	if !ok || len(b.ds) > 0 {
+		b.instances(b.soundOrder())
 		return
 	}
 	b.instances(order)
@@ -554,4 +562,66 @@ func (b *builder) cycles() [][]*stage {
 // package comment.
 func FileFields() (top, stage []Field) {
 	return Fields(reflect.TypeFor[pipelineFile]()), Fields(reflect.TypeFor[stageFile]())
+}
+
+// soundOrder returns, in dependency order (ties in file order), the stages
+// that expanded without a problem and whose inputs all resolved to sound
+// producers: the part of a faulty file that can still be checked further.
+// Stages on a dependency cycle are never sound.
+func (b *builder) soundOrder() []*stage {
+	const (
+		unknown = iota
+		visiting
+		sound
+		unsound
+	)
+	state := make([]int, len(b.stages))
+	var check func(st *stage) bool
+	check = func(st *stage) bool {
+		switch state[st.index] {
+		case sound:
+			return true
+		case unsound, visiting: // visiting again: a cycle
+			return false
+		}
+		state[st.index] = visiting
+		ok := !st.broken && st.expanded
+		for _, in := range st.inputs {
+			if !in.ok || in.missed || in.producer == nil || !check(in.producer) {
+				ok = false
+			}
+		}
+		if ok {
+			state[st.index] = sound
+		} else {
+			state[st.index] = unsound
+		}
+		return ok
+	}
+	var out []*stage
+	placed := make([]bool, len(b.stages))
+	for _, st := range b.stages {
+		check(st)
+	}
+	// Kahn's order over the sound stages; their producers are sound too.
+	for progress := true; progress; {
+		progress = false
+		for _, st := range b.stages {
+			if placed[st.index] || state[st.index] != sound {
+				continue
+			}
+			ready := true
+			for _, d := range st.deps {
+				if !placed[d.index] {
+					ready = false
+				}
+			}
+			if ready {
+				placed[st.index] = true
+				out = append(out, st)
+				progress = true
+			}
+		}
+	}
+	return out
 }

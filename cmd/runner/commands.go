@@ -32,6 +32,12 @@ func (g *globals) loadPlan(path string, sets []string, format string) (*runner.P
 	}
 	p, ds := runner.Load(path, sets, g.reg)
 	if len(ds) > 0 {
+		// The sound part of a faulty file is bound too, so that param, kind
+		// and port problems come in the same report as structural ones.
+		if p != nil {
+			_, pds := runner.NewPlan(p, g.reg)
+			ds = append(ds, pds...)
+		}
 		return nil, g.diagnosticsError(ds, format)
 	}
 	plan, ds := runner.NewPlan(p, g.reg)
