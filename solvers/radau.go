@@ -129,7 +129,7 @@ func (r *radau) factor(h float64) bool {
 	}
 	r.it.stats.LUDecomps++
 	r.luValid, r.hLU = true, h
-	return luFactor(r.luR, r.pivR, n) && luFactorC(r.luC, r.pivC, n)
+	return luFactor(r.luR, r.pivR, n, math.Abs) && luFactor(r.luC, r.pivC, n, cmplx.Abs)
 }
 
 func (r *radau) rms3(v [3][]float64) float64 {
@@ -175,7 +175,7 @@ func (r *radau) newton(t, h float64) (converged bool, nIter int, rate float64) {
 			r.rhsC[d] = complex(re, im) - mc*complex(r.w[1][d], r.w[2][d])
 		}
 		luSolve(r.luR, r.pivR, n, r.dw[0])
-		luSolveC(r.luC, r.pivC, n, r.rhsC)
+		luSolve(r.luC, r.pivC, n, r.rhsC)
 		for d := 0; d < n; d++ {
 			r.dw[1][d], r.dw[2][d] = real(r.rhsC[d]), imag(r.rhsC[d])
 		}
@@ -381,15 +381,20 @@ func (r *radau) dense(t float64, y []float64) {
 	}
 }
 
+// scalar is the element type of the LU routines: Radau IIA factorizes one
+// real and one complex matrix per Jacobian.
+type scalar interface{ float64 | complex128 }
+
 // luFactor computes an in-place LU factorization with partial pivoting of
-// the n x n row-major matrix a. It reports false if a pivot is zero.
-func luFactor(a []float64, piv []int, n int) bool {
+// the n x n row-major matrix a, pivoting on abs. It reports false if a pivot
+// is zero.
+func luFactor[T scalar](a []T, piv []int, n int, abs func(T) float64) bool {
 	ok := true
 	for k := 0; k < n; k++ {
 		p := k
-		mx := math.Abs(a[k*n+k])
+		mx := abs(a[k*n+k])
 		for i := k + 1; i < n; i++ {
-			if v := math.Abs(a[i*n+k]); v > mx {
+			if v := abs(a[i*n+k]); v > mx {
 				p, mx = i, v
 			}
 		}
@@ -417,63 +422,8 @@ func luFactor(a []float64, piv []int, n int) bool {
 	return ok
 }
 
-func luSolve(a []float64, piv []int, n int, b []float64) {
-	for k := 0; k < n; k++ {
-		if p := piv[k]; p != k {
-			b[k], b[p] = b[p], b[k]
-		}
-	}
-	for i := 1; i < n; i++ {
-		s := b[i]
-		for j := 0; j < i; j++ {
-			s -= a[i*n+j] * b[j]
-		}
-		b[i] = s
-	}
-	for i := n - 1; i >= 0; i-- {
-		s := b[i]
-		for j := i + 1; j < n; j++ {
-			s -= a[i*n+j] * b[j]
-		}
-		b[i] = s / a[i*n+i]
-	}
-}
-
-func luFactorC(a []complex128, piv []int, n int) bool {
-	ok := true
-	for k := 0; k < n; k++ {
-		p := k
-		mx := cmplx.Abs(a[k*n+k])
-		for i := k + 1; i < n; i++ {
-			if v := cmplx.Abs(a[i*n+k]); v > mx {
-				p, mx = i, v
-			}
-		}
-		piv[k] = p
-		if p != k {
-			for j := 0; j < n; j++ {
-				a[k*n+j], a[p*n+j] = a[p*n+j], a[k*n+j]
-			}
-		}
-		if mx == 0 {
-			ok = false
-			continue
-		}
-		inv := 1 / a[k*n+k]
-		for i := k + 1; i < n; i++ {
-			l := a[i*n+k] * inv
-			a[i*n+k] = l
-			if l != 0 {
-				for j := k + 1; j < n; j++ {
-					a[i*n+j] -= l * a[k*n+j]
-				}
-			}
-		}
-	}
-	return ok
-}
-
-func luSolveC(a []complex128, piv []int, n int, b []complex128) {
+// luSolve overwrites b with the solution of A x = b, A factorized by luFactor.
+func luSolve[T scalar](a []T, piv []int, n int, b []T) {
 	for k := 0; k < n; k++ {
 		if p := piv[k]; p != k {
 			b[k], b[p] = b[p], b[k]
