@@ -1,11 +1,9 @@
 package forecast
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -30,21 +28,13 @@ type series struct {
 
 func (s *series) len() int { return len(s.steps) }
 
-// sysInfo is what a trajectory table's metadata says about one system.
-type sysInfo struct {
-	Name         string  `json:"system"`
-	Dim          int     `json:"dim,omitempty"`
-	SampleDt     float64 `json:"sample_dt,omitempty"`
-	LyapunovTime float64 `json:"lyapunov_time,omitempty"`
-}
-
 // table is a decoded trajectory table.
 type table struct {
 	// systems in order of first appearance, each with its trajectories in
 	// increasing trajectory index.
 	order  []string
 	series map[string][]*series
-	info   map[string]sysInfo
+	info   map[string]schemas.SystemMeta
 }
 
 // readTrajectories decodes a trajectory table (schemas.Trajectory). State
@@ -113,7 +103,7 @@ func readTrajectories(rec arrow.RecordBatch) (*table, error) {
 		}
 	}
 
-	t := &table{series: map[string][]*series{}, info: metaSystems(sch)}
+	t := &table{series: map[string][]*series{}, info: schemas.SystemsMetadata(sch)}
 	type key struct {
 		sys  string
 		traj int64
@@ -210,49 +200,6 @@ func (s *series) sortAndTrim(d int) error {
 	}
 	s.steps, s.times, s.x = steps, times, x
 	return nil
-}
-
-// metaSystems parses the "systems" schema metadata written by generate (a
-// JSON list of objects with system, dim, sample_dt, lyapunov_time) and the
-// single-system keys system, sample_dt and lyapunov_time. Unparseable
-// metadata is ignored: it only supplies defaults.
-func metaSystems(sch *arrow.Schema) map[string]sysInfo {
-	out := map[string]sysInfo{}
-	md := sch.Metadata()
-	if v, ok := md.GetValue("systems"); ok {
-		var list []map[string]any
-		if json.Unmarshal([]byte(v), &list) == nil {
-			for _, m := range list {
-				name, _ := m["system"].(string)
-				if name == "" {
-					continue
-				}
-				in := sysInfo{Name: name}
-				if f, ok := m["dim"].(float64); ok {
-					in.Dim = int(f)
-				}
-				if f, ok := m["sample_dt"].(float64); ok {
-					in.SampleDt = f
-				}
-				if f, ok := m["lyapunov_time"].(float64); ok {
-					in.LyapunovTime = f
-				}
-				out[name] = in
-			}
-		}
-	}
-	if name, ok := md.GetValue("system"); ok && name != "" {
-		in := out[name]
-		in.Name = name
-		if v, ok := md.GetValue("sample_dt"); ok && in.SampleDt == 0 {
-			in.SampleDt, _ = strconv.ParseFloat(v, 64)
-		}
-		if v, ok := md.GetValue("lyapunov_time"); ok && in.LyapunovTime == 0 {
-			in.LyapunovTime, _ = strconv.ParseFloat(v, 64)
-		}
-		out[name] = in
-	}
-	return out
 }
 
 // sampleDt returns the system's sampling step: the metadata value, else the

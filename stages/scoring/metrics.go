@@ -187,7 +187,7 @@ func (s *metricsStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		model := fc.meta[sys].family
+		model := fc.meta[sys].Family
 		for _, m := range []string{fc.family, cellModel, "unknown"} {
 			if model == "" {
 				model = m

@@ -1,11 +1,9 @@
 package scoring
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -32,18 +30,11 @@ type series struct {
 	failStep   int64       // -1 when none
 }
 
-// sysMeta is what a table's schema metadata says about one system.
-type sysMeta struct {
-	family       string
-	lyapunovTime float64 // NaN when unknown
-	sampleDt     float64 // NaN when unknown
-}
-
 type table struct {
 	order  []string // systems in order of first appearance
 	series map[string][]*series
 	dim    int
-	meta   map[string]sysMeta
+	meta   map[string]schemas.SystemMeta
 	family string // table-level model family ("" when absent)
 }
 
@@ -92,7 +83,7 @@ func readTable(rec arrow.RecordBatch) (*table, error) {
 	divCol, _ := col(colDiverged).(*array.Boolean)
 	failCol, _ := col(colFailureStep).(*array.Int64)
 
-	t := &table{series: map[string][]*series{}, dim: dim, meta: readMeta(sch)}
+	t := &table{series: map[string][]*series{}, dim: dim, meta: schemas.SystemsMetadata(sch)}
 	t.family, _ = sch.Metadata().GetValue("family")
 	type key struct {
 		sys  string
@@ -183,58 +174,12 @@ func (s *series) sort() error {
 	return nil
 }
 
-// readMeta decodes the "systems" JSON list of generate and forecast tables
-// (keys system, family, lyapunov_time, sample_dt) and the single-system keys
-// system, lyapunov_time and sample_dt.
-func readMeta(sch *arrow.Schema) map[string]sysMeta {
-	out := map[string]sysMeta{}
-	md := sch.Metadata()
-	if v, ok := md.GetValue("systems"); ok {
-		var list []map[string]any
-		if json.Unmarshal([]byte(v), &list) == nil {
-			for _, m := range list {
-				name, _ := m["system"].(string)
-				if name == "" {
-					continue
-				}
-				sm := sysMeta{lyapunovTime: math.NaN(), sampleDt: math.NaN()}
-				sm.family, _ = m["family"].(string)
-				if f, ok := m["lyapunov_time"].(float64); ok && f > 0 {
-					sm.lyapunovTime = f
-				}
-				if f, ok := m["sample_dt"].(float64); ok && f > 0 {
-					sm.sampleDt = f
-				}
-				out[name] = sm
-			}
-		}
-	}
-	if name, ok := md.GetValue("system"); ok && name != "" {
-		sm, seen := out[name]
-		if !seen {
-			sm = sysMeta{lyapunovTime: math.NaN(), sampleDt: math.NaN()}
-		}
-		if v, ok := md.GetValue("lyapunov_time"); ok && math.IsNaN(sm.lyapunovTime) {
-			if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
-				sm.lyapunovTime = f
-			}
-		}
-		if v, ok := md.GetValue("sample_dt"); ok && math.IsNaN(sm.sampleDt) {
-			if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
-				sm.sampleDt = f
-			}
-		}
-		out[name] = sm
-	}
-	return out
-}
-
 // lyapunovTime finds a system's Lyapunov time: forecast metadata, then truth
 // metadata, then the catalog (1/λmax). NaN if none.
 func lyapunovTime(sys string, tables ...*table) (float64, string) {
 	for _, t := range tables {
-		if m, ok := t.meta[sys]; ok && !math.IsNaN(m.lyapunovTime) {
-			return m.lyapunovTime, "metadata"
+		if m := t.meta[sys]; m.LyapunovTime > 0 {
+			return m.LyapunovTime, "metadata"
 		}
 	}
 	if s, err := systems.Lookup(sys); err == nil && s.LyapunovMax > 0 {
@@ -247,8 +192,8 @@ func lyapunovTime(sys string, tables ...*table) (float64, string) {
 // difference of the truth series. NaN if none.
 func sampleDt(sys string, truth *series, tables ...*table) float64 {
 	for _, t := range tables {
-		if m, ok := t.meta[sys]; ok && !math.IsNaN(m.sampleDt) {
-			return m.sampleDt
+		if m := t.meta[sys]; m.SampleDt > 0 {
+			return m.SampleDt
 		}
 	}
 	var d []float64
