@@ -13,6 +13,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/stages"
@@ -47,6 +48,20 @@ func (g *globals) loadPlan(path string, sets []string, format string) (*runner.P
 	return plan, nil
 }
 
+// addSetFlag adds the --set overrides of every command that reads a pipeline.
+func addSetFlag(f *pflag.FlagSet, sets *[]string) {
+	f.StringArrayVar(sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+}
+
+// loadPlanAs checks a text|json --format and loads the plan, reporting
+// problems in that format.
+func (g *globals) loadPlanAs(path string, sets []string, format string) (*runner.Plan, error) {
+	if err := checkFormat(format, "text", "json"); err != nil {
+		return nil, err
+	}
+	return g.loadPlan(path, sets, format)
+}
+
 func checkFormat(format string, allowed ...string) error {
 	for _, a := range allowed {
 		if format == a {
@@ -64,10 +79,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 		Short: "Check a pipeline file and report every problem as file:line:col",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "text", "json"); err != nil {
-				return err
-			}
-			plan, err := g.loadPlan(args[0], sets, format)
+			plan, err := g.loadPlanAs(args[0], sets, format)
 			if err != nil {
 				return err
 			}
@@ -79,7 +91,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	addSetFlag(cmd.Flags(), &sets)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	return cmd
 }
@@ -92,10 +104,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 		Short: "Say for every stage whether it is cached or will run, and why",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "text", "json"); err != nil {
-				return err
-			}
-			plan, err := g.loadPlan(args[0], sets, format)
+			plan, err := g.loadPlanAs(args[0], sets, format)
 			if err != nil {
 				return err
 			}
@@ -137,7 +146,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	addSetFlag(cmd.Flags(), &sets)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	return cmd
 }
@@ -219,7 +228,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	addSetFlag(f, &sets)
 	f.IntVarP(&opts.Jobs, "jobs", "j", 0, "stages run in parallel (default: number of cores; with --executor slurm: every ready stage, up to 1000 queued jobs)")
 	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
 	f.StringVar(&executor, "executor", "local", "where stages run: local (this process) or slurm (one batch job per stage instance; the store must be on a filesystem shared with the compute nodes)")
@@ -341,7 +350,7 @@ func newGraphCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVar(&sets, "set", nil, "override: seed=N or STAGE.PARAM=VALUE (repeatable)")
+	addSetFlag(cmd.Flags(), &sets)
 	cmd.Flags().StringVar(&format, "format", "dot", "dot or mermaid")
 	return cmd
 }
