@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"strconv"
 	"testing"
@@ -70,12 +69,9 @@ func izFlatten(dst map[string]float64, name string, raw json.RawMessage) error {
 
 func izLoad(t *testing.T) map[string]izEntry {
 	t.Helper()
-	data, err := os.ReadFile("../../shared/reference/dysts/chaotic_attractors.json")
-	if err != nil {
-		t.Skipf("dysts metadata not available: %v", err)
-	}
+	// The embedded copy of the dysts metadata (byte-identical to shared/).
 	var all map[string]izEntry
-	if err := json.Unmarshal(data, &all); err != nil {
+	if err := json.Unmarshal(flowsJSON, &all); err != nil {
 		t.Fatal(err)
 	}
 	return all
