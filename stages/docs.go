@@ -70,6 +70,8 @@ func KindMarkdown(k Kind) string {
 		writePorts(&b, "in", in)
 		writePorts(&b, "out", out)
 		b.WriteString("\n")
+		writeColumns(&b, "in", in)
+		writeColumns(&b, "out", out)
 	}
 	if ex := k.Examples(); len(ex) > 0 {
 		b.WriteString("### Examples\n\n")
@@ -125,10 +127,30 @@ func writePorts(b *strings.Builder, dir string, ports []Port) {
 			extra += " (optional)"
 		}
 		fmt.Fprintf(b, "- %s `%s`%s: %s", dir, p.Name, extra, p.Doc)
-		if p.Schema != nil {
+		if len(p.Columns) > 0 {
+			b.WriteString(" Columns below.")
+		} else if p.Schema != nil {
 			b.WriteString(" Columns: " + schemaColumns(p.Schema) + ".")
 		} else {
 			b.WriteString(" Any table.")
+		}
+		b.WriteString("\n")
+	}
+}
+
+// writeColumns documents the declared tables of ports, one table each.
+func writeColumns(b *strings.Builder, dir string, ports []Port) {
+	for _, p := range ports {
+		if len(p.Columns) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "Columns of %s `%s`:\n\n| column | type | unit | description |\n| --- | --- | --- | --- |\n", dir, p.Name)
+		for _, c := range p.Columns {
+			typ := c.Type
+			if c.Nullable {
+				typ += ", nullable"
+			}
+			fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", c.Name, typ, c.Unit, strings.ReplaceAll(c.Doc, "|", "\\|"))
 		}
 		b.WriteString("\n")
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/chaos-runner/runner/schemas"
 )
 
 // Port is a named input or output of a stage.
@@ -20,6 +22,16 @@ type Port struct {
 	Many bool
 	// Optional marks an input that may be left unconnected.
 	Optional bool
+	// Columns documents the port's table when it is a declared table
+	// (TablePort); docs fall back to the schema's names and types.
+	Columns []schemas.Column
+}
+
+// TablePort declares a port that carries table t: its schema (without
+// metadata, and without spread columns: set Schema to t.SchemaWidth when a
+// consumer needs some) and its column documentation.
+func TablePort[R any](name, doc string, t *schemas.Table[R]) Port {
+	return Port{Name: name, Doc: doc, Schema: t.Schema(nil), Columns: t.Columns()}
 }
 
 // Cell is a matrix cell: one value per axis, in the stage's foreach order.
