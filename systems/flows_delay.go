@@ -1,7 +1,8 @@
 package systems
 
-// The delay systems of dysts: IkedaDelay, MackeyGlass, PiecewiseCircuit,
-// ScrollDelay, SprottDelay, VossDelay.
+// Delay systems: the scalar delay differential equations of dysts
+// (IkedaDelay, MackeyGlass, PiecewiseCircuit, ScrollDelay, SprottDelay,
+// VossDelay).
 //
 // State dimension. Each is a scalar delay differential equation
 // dx/dt = f(x(t), x(t - τ)): our state dimension is 1 and the delay τ is the

@@ -1,13 +1,35 @@
 package systems
 
-// Sprott's simple chaotic flows (dysts SprottA..SprottS, SprottJerk,
-// SprottMore, SprottTorus); see flows_i_z.go for the conventions. SprottDelay
-// is in flows_i_z_delay.go.
-//
-// Sprott A-S: Sprott (1994). Some simple chaotic flows. Physical Review E
-// (1994). The parameter values (a, b) are those of the dysts metadata.
+// Sprott flows: the algebraically simple chaotic flows of Sprott (1994),
+// "Some simple chaotic flows", Phys. Rev. E 50, R647 (cases A to S), his later
+// jerk, torus and multifractal examples, and the other minimal flows of
+// Sprott, "Elegant Chaos" (World Scientific, 2010): jerk systems (Arneodo,
+// Coullet, Genesio-Tesi, the jerk circuit), Halvorsen's and Thomas' cyclically
+// symmetric flows and Pehlivan-Wei.
 
 import "math"
+
+func arneodoEquations() Equations {
+	return Equations{
+		Flow: func(p Params) Func {
+			a, b, c, d := p("a"), p("b"), p("c"), p("d")
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0], ds[1] = y, z
+				ds[2] = -a*x - b*y - c*z + d*x*x*x
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b, c, d := p("a"), p("b"), p("c"), p("d")
+			return func(_ float64, s, j []float64) {
+				x := s[0]
+				j[0], j[1], j[2] = 0, 1, 0
+				j[3], j[4], j[5] = 0, 0, 1
+				j[6], j[7], j[8] = -a+3*d*x*x, -b, -c
+			}
+		},
+	}
+}
 
 // izFixed builds the equations of a system without parameters.
 func izFixed(f Func, j JacFunc) Equations {
@@ -18,7 +40,140 @@ func izFixed(f Func, j JacFunc) Equations {
 	return eq
 }
 
+// izThomas is dysts' Thomas class, shared with its subclass ThomasLabyrinth:
+//
+//	dx/dt = -a x + b sin y
+//	dy/dt = -a y + b sin z
+//	dz/dt = -a z + b sin x
+var izThomas = Equations{
+	Flow: func(p Params) Func {
+		a, b := p("a"), p("b")
+		return func(_ float64, x, dx []float64) {
+			dx[0] = -a*x[0] + b*math.Sin(x[1])
+			dx[1] = -a*x[1] + b*math.Sin(x[2])
+			dx[2] = -a*x[2] + b*math.Sin(x[0])
+		}
+	},
+	Jac: func(p Params) JacFunc {
+		a, b := p("a"), p("b")
+		return func(_ float64, x, j []float64) {
+			j[0], j[1], j[2] = -a, b*math.Cos(x[1]), 0
+			j[3], j[4], j[5] = 0, -a, b*math.Cos(x[2])
+			j[6], j[7], j[8] = b*math.Cos(x[0]), 0, -a
+		}
+	},
+}
+
 func init() {
+	// Arneodo, A., Coullet, P., Tresser, C. (1980). Occurrence of strange
+	// attractors in three-dimensional Volterra equations. Phys. Lett. A 79,
+	// 259–263. Coullet is the same system at other parameters.
+	//
+	//	ẋ = y,  ẏ = z,  ż = -a x - b y - c z + d x³
+	register("Arneodo", arneodoEquations())
+	register("Coullet", arneodoEquations())
+
+	// Genesio, R., Tesi, A. (1992). Harmonic balance methods for the
+	// analysis of chaotic dynamics in nonlinear systems. Automatica 28(3),
+	// 531–548.
+	//
+	//	ẋ = y,  ẏ = z,  ż = -c x - b y - a z + x²
+	register("GenesioTesi", Equations{
+		Flow: func(p Params) Func {
+			a, b, c := p("a"), p("b"), p("c")
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0], ds[1] = y, z
+				ds[2] = -c*x - b*y - a*z + x*x
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b, c := p("a"), p("b"), p("c")
+			return func(_ float64, s, j []float64) {
+				x := s[0]
+				j[0], j[1], j[2] = 0, 1, 0
+				j[3], j[4], j[5] = 0, 0, 1
+				j[6], j[7], j[8] = -c+2*x, -b, -a
+			}
+		},
+	})
+
+	// Sprott, J. C. (2010). Elegant Chaos: Algebraically Simple Chaotic
+	// Flows. World Scientific. (Halvorsen's cyclically symmetric attractor.)
+	//
+	//	ẋ = -a x - b (y + z) - y²  (and cyclic permutations)
+	register("Halvorsen", Equations{
+		Flow: func(p Params) Func {
+			a, b := p("a"), p("b")
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -a*x - b*y - b*z - y*y
+				ds[1] = -a*y - b*z - b*x - z*z
+				ds[2] = -a*z - b*x - b*y - x*x
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b := p("a"), p("b")
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -a, -b-2*y, -b
+				j[3], j[4], j[5] = -b, -a, -b-2*z
+				j[6], j[7], j[8] = -b-2*x, -b, -a
+			}
+		},
+	})
+
+	// JerkCircuit: a jerk circuit with a diode exponential nonlinearity.
+	// Sprott (2011). A new chaotic jerk circuit. IEEE Circ. Sys. 2011.
+	//
+	//	dx/dt = y
+	//	dy/dt = z
+	//	dz/dt = -z - x - ε (exp(y / y0) - 1)
+	register("JerkCircuit", Equations{
+		Flow: func(p Params) Func {
+			eps, y0 := p("eps"), p("y0")
+			return func(_ float64, x, dx []float64) {
+				dx[0] = x[1]
+				dx[1] = x[2]
+				dx[2] = -x[2] - x[0] - eps*(math.Exp(x[1]/y0)-1)
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			eps, y0 := p("eps"), p("y0")
+			return func(_ float64, x, j []float64) {
+				j[0], j[1], j[2] = 0, 1, 0
+				j[3], j[4], j[5] = 0, 0, 1
+				j[6], j[7], j[8] = -1, -eps*math.Exp(x[1]/y0)/y0, -1
+			}
+		},
+	})
+
+	// PehlivanWei: a three-dimensional quadratic system with no parameters.
+	// Pehlivan, Ihsan, and Wei Zhouchao (2012). Analysis, nonlinear control,
+	// and chaos generator circuit of another strange chaotic system.
+	//
+	//	dx/dt = y - y z
+	//	dy/dt = y + y z - 2 x
+	//	dz/dt = 2 - x y - y²
+	register("PehlivanWei", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, x, dx []float64) {
+				X, Y, Z := x[0], x[1], x[2]
+				dx[0] = Y - Y*Z
+				dx[1] = Y + Y*Z - 2*X
+				dx[2] = 2 - X*Y - Y*Y
+			}
+		},
+		Jac: func(Params) JacFunc {
+			return func(_ float64, x, j []float64) {
+				X, Y, Z := x[0], x[1], x[2]
+				j[0], j[1], j[2] = 0, 1-Z, -Y
+				j[3], j[4], j[5] = -2, 1+Z, Y
+				j[6], j[7], j[8] = -Y, -X-2*Y, 0
+			}
+		},
+	})
+
 	// SprottA: dx/dt = y, dy/dt = -x + y z, dz/dt = 1 - y².
 	register("SprottA", izFixed(
 		func(_ float64, x, dx []float64) {
@@ -400,4 +555,15 @@ func init() {
 			j[3], j[4], j[5] = -4*X, Z, Y
 			j[6], j[7], j[8] = 1-2*X, -2*Y, 0
 		}))
+
+	// Thomas: Thomas' cyclically symmetric attractor; see izThomas.
+	// Thomas, Rene (1999). Deterministic chaos seen in terms of feedback
+	// circuits: Analysis, synthesis, labyrinth chaos. Int. J. Bifurc. Chaos.
+	register("Thomas", izThomas)
+
+	// ThomasLabyrinth: the Thomas system in its labyrinth-chaos regime (small
+	// damping a); see izThomas.
+	// Thomas, Rene. Deterministic chaos seen in terms of feedback circuits:
+	// Analysis, synthesis, labyrinth chaos. Int. J. Bifurc. Chaos. (1999).
+	register("ThomasLabyrinth", izThomas)
 }
