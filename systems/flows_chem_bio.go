@@ -257,8 +257,8 @@ func init() {
 		Flow: func(p Params) Func {
 			a, b, f, w := p("a"), p("b"), p("f"), p("w")
 			return func(_ float64, s, ds []float64) {
-				x, y := s[0], s[1]
-				ds[0] = a + x*x*y - (b+1)*x + f*math.Cos(s[2])
+				x, y, phi := s[0], s[1], s[2]
+				ds[0] = a + x*x*y - (b+1)*x + f*math.Cos(phi)
 				ds[1] = b*x - x*x*y
 				ds[2] = w
 			}
@@ -266,8 +266,8 @@ func init() {
 		Jac: func(p Params) JacFunc {
 			b, f := p("b"), p("f")
 			return func(_ float64, s, j []float64) {
-				x, y := s[0], s[1]
-				j[0], j[1], j[2] = 2*x*y-(b+1), x*x, -f*math.Sin(s[2])
+				x, y, phi := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 2*x*y-(b+1), x*x, -f*math.Sin(phi)
 				j[3], j[4], j[5] = b-2*x*y, -x*x, 0
 				j[6], j[7], j[8] = 0, 0, 0
 			}
@@ -355,17 +355,17 @@ func init() {
 	register("IsothermalChemical", Equations{
 		Flow: func(p Params) Func {
 			delta, kappa, mu, sigma := p("delta"), p("kappa"), p("mu"), p("sigma")
-			return func(_ float64, x, dx []float64) {
-				al, be, ga := x[0], x[1], x[2]
-				dx[0] = mu*(kappa+ga) - al*be*be - al
-				dx[1] = (al*be*be + al - be) / sigma
-				dx[2] = (be - ga) / delta
+			return func(_ float64, s, ds []float64) {
+				al, be, ga := s[0], s[1], s[2]
+				ds[0] = mu*(kappa+ga) - al*be*be - al
+				ds[1] = (al*be*be + al - be) / sigma
+				ds[2] = (be - ga) / delta
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			delta, mu, sigma := p("delta"), p("mu"), p("sigma")
-			return func(_ float64, x, j []float64) {
-				al, be := x[0], x[1]
+			return func(_ float64, s, j []float64) {
+				al, be := s[0], s[1]
 				j[0], j[1], j[2] = -be*be-1, -2*al*be, mu
 				j[3], j[4], j[5] = (be*be+1)/sigma, (2*al*be-1)/sigma, 0
 				j[6], j[7], j[8] = 0, 1/delta, -1/delta
@@ -383,22 +383,22 @@ func init() {
 		Flow: func(p Params) Func {
 			a12, a13, a21, a31 := p("a12"), p("a13"), p("a21"), p("a31")
 			d3, k3, r2, r3 := p("d3"), p("k3"), p("r2"), p("r3")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = X*(1-X) - a12*X*Y - a13*X*Z
-				dx[1] = r2*Y*(1-Y) - a21*X*Y
-				dx[2] = r3*X*Z/(X+k3) - a31*X*Z - d3*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = x*(1-x) - a12*x*y - a13*x*z
+				ds[1] = r2*y*(1-y) - a21*x*y
+				ds[2] = r3*x*z/(x+k3) - a31*x*z - d3*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a12, a13, a21, a31 := p("a12"), p("a13"), p("a21"), p("a31")
 			d3, k3, r2, r3 := p("d3"), p("k3"), p("r2"), p("r3")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				q := X + k3
-				j[0], j[1], j[2] = 1-2*X-a12*Y-a13*Z, -a12*X, -a13*X
-				j[3], j[4], j[5] = -a21*Y, r2*(1-2*Y)-a21*X, 0
-				j[6], j[7], j[8] = r3*Z*k3/(q*q)-a31*Z, 0, r3*X/q-a31*X-d3
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				q := x + k3
+				j[0], j[1], j[2] = 1-2*x-a12*y-a13*z, -a12*x, -a13*x
+				j[3], j[4], j[5] = -a21*y, r2*(1-2*y)-a21*x, 0
+				j[6], j[7], j[8] = r3*z*k3/(q*q)-a31*z, 0, r3*x/q-a31*x-d3
 			}
 		},
 	})
@@ -413,18 +413,18 @@ func init() {
 	register("KawczynskiStrizhak", Equations{
 		Flow: func(p Params) Func {
 			beta, gamma, kappa, mu := p("beta"), p("gamma"), p("kappa"), p("mu")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = gamma*Y - gamma*X*X*X + 3*mu*gamma*X
-				dx[1] = -2*mu*X - Y - Z + beta
-				dx[2] = kappa*X - kappa*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = gamma*y - gamma*x*x*x + 3*mu*gamma*x
+				ds[1] = -2*mu*x - y - z + beta
+				ds[2] = kappa*x - kappa*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			gamma, kappa, mu := p("gamma"), p("kappa"), p("mu")
-			return func(_ float64, x, j []float64) {
-				X := x[0]
-				j[0], j[1], j[2] = -3*gamma*X*X+3*mu*gamma, gamma, 0
+			return func(_ float64, s, j []float64) {
+				x := s[0]
+				j[0], j[1], j[2] = -3*gamma*x*x+3*mu*gamma, gamma, 0
 				j[3], j[4], j[5] = -2*mu, -1, -1
 				j[6], j[7], j[8] = kappa, 0, -kappa
 			}
@@ -448,32 +448,32 @@ func init() {
 	register("MacArthur", Equations{
 		Flow: func(p Params) Func {
 			const n = 5
-			c, k, s := izMat(p, "c", n, n), izMat(p, "k", n, n), izVec(p, "s", n)
+			c, k, s := paramMat(p, "c", n, n), paramMat(p, "k", n, n), paramVec(p, "s", n)
 			d, m, r := p("d"), p("m"), p("r")
 			var cc, kk [n * n]float64
 			var ss [n]float64
 			copy(cc[:], c)
 			copy(kk[:], k)
 			copy(ss[:], s)
-			return func(_ float64, x, dx []float64) {
+			return func(_ float64, s, ds []float64) {
 				var g [n]float64 // μ_i N_i
 				for i := 0; i < n; i++ {
 					mu := math.Inf(1)
 					for j := 0; j < n; j++ {
-						rj := x[n+j]
+						rj := s[n+j]
 						if u := r * rj / (kk[j*n+i] + rj); u < mu {
 							mu = u
 						}
 					}
-					dx[i] = x[i] * (mu - m)
-					g[i] = mu * x[i]
+					ds[i] = s[i] * (mu - m)
+					g[i] = mu * s[i]
 				}
 				for j := 0; j < n; j++ {
 					sum := 0.0
 					for i := 0; i < n; i++ {
 						sum += cc[j*n+i] * g[i]
 					}
-					dx[n+j] = d*(ss[j]-x[n+j]) - sum
+					ds[n+j] = d*(ss[j]-s[n+j]) - sum
 				}
 			}
 		},
@@ -492,22 +492,22 @@ func init() {
 		Flow: func(p Params) Func {
 			a, d, k, lam := p("a"), p("d"), p("k"), p("lam")
 			m, mu, r, th := p("m"), p("mu"), p("r"), p("th")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = r*X*(1-(X+Y)/k) - lam*X*Y
-				dx[1] = lam*X*Y - m*Y*Z/(Y+a) - mu*Y
-				dx[2] = th*Y*Z/(Y+a) - d*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = r*x*(1-(x+y)/k) - lam*x*y
+				ds[1] = lam*x*y - m*y*z/(y+a) - mu*y
+				ds[2] = th*y*z/(y+a) - d*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, d, k, lam := p("a"), p("d"), p("k"), p("lam")
 			m, mu, r, th := p("m"), p("mu"), p("r"), p("th")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				q := Y + a
-				j[0], j[1], j[2] = r*(1-(X+Y)/k)-r*X/k-lam*Y, -r*X/k-lam*X, 0
-				j[3], j[4], j[5] = lam*Y, lam*X-m*Z*a/(q*q)-mu, -m*Y/q
-				j[6], j[7], j[8] = 0, th*Z*a/(q*q), th*Y/q-d
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				q := y + a
+				j[0], j[1], j[2] = r*(1-(x+y)/k)-r*x/k-lam*y, -r*x/k-lam*x, 0
+				j[3], j[4], j[5] = lam*y, lam*x-m*z*a/(q*q)-mu, -m*y/q
+				j[6], j[7], j[8] = 0, th*z*a/(q*q), th*y/q-d
 			}
 		},
 	})
@@ -524,29 +524,29 @@ func init() {
 	register("TurchinHanski", Equations{
 		Flow: func(p Params) Func {
 			a, d, e, g := p("a"), p("d"), p("e"), p("g")
-			h, lamb, r, s := p("h"), p("lamb"), p("r"), p("s")
-			return func(_ float64, x, dx []float64) {
-				N, P, Z := x[0], x[1], x[2]
-				f := 1 - e*math.Sin(Z)
-				dx[0] = r*f*N - r*N*N - g*N*N/(N*N+h*h) - a*N*P/(N+d)
-				dx[1] = s*f*P - s*P*P/N
-				dx[2] = 2 * math.Pi * lamb
+			h, lamb, r, sp := p("h"), p("lamb"), p("r"), p("s")
+			return func(_ float64, s, ds []float64) {
+				n, p, z := s[0], s[1], s[2]
+				f := 1 - e*math.Sin(z)
+				ds[0] = r*f*n - r*n*n - g*n*n/(n*n+h*h) - a*n*p/(n+d)
+				ds[1] = sp*f*p - sp*p*p/n
+				ds[2] = 2 * math.Pi * lamb
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, d, e, g := p("a"), p("d"), p("e"), p("g")
-			h, r, s := p("h"), p("r"), p("s")
-			return func(_ float64, x, j []float64) {
-				N, P, Z := x[0], x[1], x[2]
-				sz, cz := math.Sincos(Z)
+			h, r, sp := p("h"), p("r"), p("s")
+			return func(_ float64, s, j []float64) {
+				n, p, z := s[0], s[1], s[2]
+				sz, cz := math.Sincos(z)
 				f := 1 - e*sz
-				q, nd := N*N+h*h, N+d
-				j[0] = r*f - 2*r*N - 2*g*N*h*h/(q*q) - a*P*d/(nd*nd)
-				j[1] = -a * N / nd
-				j[2] = -r * e * cz * N
-				j[3] = s * P * P / (N * N)
-				j[4] = s*f - 2*s*P/N
-				j[5] = -s * e * cz * P
+				q, nd := n*n+h*h, n+d
+				j[0] = r*f - 2*r*n - 2*g*n*h*h/(q*q) - a*p*d/(nd*nd)
+				j[1] = -a * n / nd
+				j[2] = -r * e * cz * n
+				j[3] = sp * p * p / (n * n)
+				j[4] = sp*f - 2*sp*p/n
+				j[5] = -sp * e * cz * p
 				j[6], j[7], j[8] = 0, 0, 0
 			}
 		},

@@ -8,31 +8,31 @@ package systems
 
 import "math"
 
-// izYuWang builds dysts' YuWang (g = exp, dg = exp) and YuWang2 (g = cosh,
+// yuWangEquations builds dysts' YuWang (g = exp, dg = exp) and YuWang2 (g = cosh,
 // dg = sinh):
 //
 //	dx/dt = a (y - x)
 //	dy/dt = b x - c x z
 //	dz/dt = g(x y) - d z
-func izYuWang(g, dg func(float64) float64) Equations {
+func yuWangEquations(g, dg func(float64) float64) Equations {
 	return Equations{
 		Flow: func(p Params) Func {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = a * (Y - X)
-				dx[1] = b*X - c*X*Z
-				dx[2] = g(X*Y) - d*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a * (y - x)
+				ds[1] = b*x - c*x*z
+				ds[2] = g(x*y) - d*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				e := dg(X * Y)
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				e := dg(x * y)
 				j[0], j[1], j[2] = -a, a, 0
-				j[3], j[4], j[5] = b-c*Z, 0, -c*X
-				j[6], j[7], j[8] = Y*e, X*e, -d
+				j[3], j[4], j[5] = b-c*z, 0, -c*x
+				j[6], j[7], j[8] = y*e, x*e, -d
 			}
 		},
 	}
@@ -86,16 +86,18 @@ func init() {
 		Flow: func(p Params) Func {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
 			return func(_ float64, s, ds []float64) {
-				fx, fy, fz := cnnF(s[0]), cnnF(s[1]), cnnF(s[2])
-				ds[0] = -s[0] + d*fx - b*fy - b*fz
-				ds[1] = -s[1] - b*fx + c*fy - a*fz
-				ds[2] = -s[2] - b*fx + a*fy + fz
+				x, y, z := s[0], s[1], s[2]
+				fx, fy, fz := cnnF(x), cnnF(y), cnnF(z)
+				ds[0] = -x + d*fx - b*fy - b*fz
+				ds[1] = -y - b*fx + c*fy - a*fz
+				ds[2] = -z - b*fx + a*fy + fz
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
 			return func(_ float64, s, j []float64) {
-				gx, gy, gz := cnnDF(s[0]), cnnDF(s[1]), cnnDF(s[2])
+				x, y, z := s[0], s[1], s[2]
+				gx, gy, gz := cnnDF(x), cnnDF(y), cnnDF(z)
 				j[0], j[1], j[2] = -1+d*gx, -b*gy, -b*gz
 				j[3], j[4], j[5] = -b*gx, -1+c*gy, -a*gz
 				j[6], j[7], j[8] = -b*gx, a*gy, -1+gz
@@ -151,7 +153,8 @@ func init() {
 		Jac: func(p Params) JacFunc {
 			a, b, d, e := p("a"), p("b"), p("d"), p("e")
 			return func(_ float64, s, j []float64) {
-				u := s[2] - (e - 1)
+				z := s[2]
+				u := z - (e - 1)
 				j[0], j[1], j[2] = 0, 1, a*(1-heaviside(u))
 				j[3], j[4], j[5] = -1, -b, -1
 				j[6], j[7], j[8] = 0, 1, -d
@@ -234,8 +237,8 @@ func init() {
 		Flow: func(p Params) Func {
 			a, b, curr, f, gamma, omega := p("a"), p("b"), p("curr"), p("f"), p("gamma"), p("omega")
 			return func(_ float64, s, ds []float64) {
-				v, w := s[0], s[1]
-				ds[0] = v - v*v*v/3 - w + curr + f*math.Sin(s[2])
+				v, w, phi := s[0], s[1], s[2]
+				ds[0] = v - v*v*v/3 - w + curr + f*math.Sin(phi)
 				ds[1] = gamma * (v + a - b*w)
 				ds[2] = omega
 			}
@@ -243,8 +246,8 @@ func init() {
 		Jac: func(p Params) JacFunc {
 			b, f, gamma := p("b"), p("f"), p("gamma")
 			return func(_ float64, s, j []float64) {
-				v := s[0]
-				j[0], j[1], j[2] = 1-v*v, -1, f*math.Cos(s[2])
+				v, phi := s[0], s[2]
+				j[0], j[1], j[2] = 1-v*v, -1, f*math.Cos(phi)
 				j[3], j[4], j[5] = gamma, -gamma*b, 0
 				j[6], j[7], j[8] = 0, 0, 0
 			}
@@ -300,18 +303,18 @@ func init() {
 		Jac: func(p Params) JacFunc {
 			const n = 6
 			eps, tau, k := p("eps"), p("tau"), paramMat(p, "k", n, n)
-			return func(_ float64, s, jac []float64) {
+			return func(_ float64, s, j []float64) {
 				for i := range n {
 					var u float64
-					for j := range n {
-						u += k[i*n+j] * s[j]
+					for col := range n {
+						u += k[i*n+col] * s[col]
 					}
 					th := math.Tanh(eps * u)
 					g := eps * (1 - th*th) / 2
-					for j := range n {
-						jac[i*n+j] = g * k[i*n+j]
+					for col := range n {
+						j[i*n+col] = g * k[i*n+col]
 					}
-					jac[i*n+i] -= 1 / tau
+					j[i*n+i] -= 1 / tau
 				}
 			}
 		},
@@ -327,20 +330,20 @@ func init() {
 	register("Laser", Equations{
 		Flow: func(p Params) Func {
 			a, b, c, d, h, k := p("a"), p("b"), p("c"), p("d"), p("h"), p("k")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = a*Y - a*X + b*Y*Z*Z
-				dx[1] = c*X + d*X*Z*Z
-				dx[2] = h*Z + k*X*X
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*y - a*x + b*y*z*z
+				ds[1] = c*x + d*x*z*z
+				ds[2] = h*z + k*x*x
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c, d, h, k := p("a"), p("b"), p("c"), p("d"), p("h"), p("k")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = -a, a+b*Z*Z, 2*b*Y*Z
-				j[3], j[4], j[5] = c+d*Z*Z, 0, 2*d*X*Z
-				j[6], j[7], j[8] = 2*k*X, 0, h
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -a, a+b*z*z, 2*b*y*z
+				j[3], j[4], j[5] = c+d*z*z, 0, 2*d*x*z
+				j[6], j[7], j[8] = 2*k*x, 0, h
 			}
 		},
 	})
@@ -361,19 +364,19 @@ func init() {
 		Flow: func(p Params) Func {
 			const n = 6
 			a, b := p("a"), p("b")
-			c, m := izVec(p, "c", n), izVec(p, "m", n)
+			c, m := paramVec(p, "c", n), paramVec(p, "m", n)
 			var cc, mm [n]float64
 			copy(cc[:], c)
 			copy(mm[:], m)
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				h := mm[n-1] * X
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				h := mm[n-1] * x
 				for i := 1; i < n; i++ {
-					h += 0.5 * (mm[i-1] - mm[i]) * (math.Abs(X+cc[i]) - math.Abs(X-cc[i]))
+					h += 0.5 * (mm[i-1] - mm[i]) * (math.Abs(x+cc[i]) - math.Abs(x-cc[i]))
 				}
-				dx[0] = a * (Y - h)
-				dx[1] = X - Y + Z
-				dx[2] = -b * Y
+				ds[0] = a * (y - h)
+				ds[1] = x - y + z
+				ds[2] = -b * y
 			}
 		},
 	})
@@ -389,24 +392,24 @@ func init() {
 	register("SanUmSrisuchinwong", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = Y - X
-				dx[1] = -Z * math.Tanh(X)
-				dx[2] = -a + X*Y + math.Abs(Y)
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y - x
+				ds[1] = -z * math.Tanh(x)
+				ds[2] = -a + x*y + math.Abs(y)
 			}
 		},
 	})
 
-	// YuWang: a 3-D system with an exponential nonlinearity; see izYuWang.
+	// YuWang: a 3-D system with an exponential nonlinearity; see yuWangEquations.
 	// Yu, Wang (2012). A novel three dimension autonomous chaotic system with a
 	// quadratic exponential nonlinear term. Eng Techn & Applied Science Research.
-	register("YuWang", izYuWang(math.Exp, math.Exp))
+	register("YuWang", yuWangEquations(math.Exp, math.Exp))
 
-	// YuWang2: YuWang with cosh in place of exp; see izYuWang.
+	// YuWang2: YuWang with cosh in place of exp; see yuWangEquations.
 	// Yu, Wang (2012). A novel three dimension autonomous chaotic system with a
 	// quadratic exponential nonlinear term. Eng Techn & Applied Science Research.
-	register("YuWang2", izYuWang(math.Cosh, math.Sinh))
+	register("YuWang2", yuWangEquations(math.Cosh, math.Sinh))
 
 	// ZhouChen: a smooth system with a three-layer attractor.
 	// Zhou, Chen (2004). A simple smooth chaotic system with a 3-layer
@@ -418,21 +421,35 @@ func init() {
 	register("ZhouChen", Equations{
 		Flow: func(p Params) Func {
 			a, b, c, d, e := p("a"), p("b"), p("c"), p("d"), p("e")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = a*X + b*Y + Y*Z
-				dx[1] = c*Y - X*Z + d*Y*Z
-				dx[2] = e*Z - X*Y
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*x + b*y + y*z
+				ds[1] = c*y - x*z + d*y*z
+				ds[2] = e*z - x*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c, d, e := p("a"), p("b"), p("c"), p("d"), p("e")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = a, b+Z, Y
-				j[3], j[4], j[5] = -Z, c+d*Z, -X+d*Y
-				j[6], j[7], j[8] = -Y, -X, e
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = a, b+z, y
+				j[3], j[4], j[5] = -z, c+d*z, -x+d*y
+				j[6], j[7], j[8] = -y, -x, e
 			}
 		},
 	})
+}
+
+// logistic is the sigmoid 1/(1 + e^{-u}).
+func logistic(u float64) float64 { return 1 / (1 + math.Exp(-u)) }
+
+// cnnF is the cellular-neural-network output (|u + 1| - |u - 1|)/2.
+func cnnF(u float64) float64 { return 0.5 * (math.Abs(u+1) - math.Abs(u-1)) }
+
+// cnnDF is its derivative: 1 on (-1, 1), else 0.
+func cnnDF(u float64) float64 {
+	if u > -1 && u < 1 {
+		return 1
+	}
+	return 0
 }

@@ -79,9 +79,10 @@ func init() {
 		Flow: func(p Params) Func {
 			a, b, c := p("a"), p("b"), p("c")
 			return func(_ float64, s, ds []float64) {
-				sx, cx := math.Sincos(s[0])
-				sy, cy := math.Sincos(s[1])
-				sz, cz := math.Sincos(s[2])
+				x, y, z := s[0], s[1], s[2]
+				sx, cx := math.Sincos(x)
+				sy, cy := math.Sincos(y)
+				sz, cz := math.Sincos(z)
 				ds[0] = a*sz + c*cy
 				ds[1] = b*sx + a*cz
 				ds[2] = c*sy + b*cx
@@ -90,9 +91,10 @@ func init() {
 		Jac: func(p Params) JacFunc {
 			a, b, c := p("a"), p("b"), p("c")
 			return func(_ float64, s, j []float64) {
-				sx, cx := math.Sincos(s[0])
-				sy, cy := math.Sincos(s[1])
-				sz, cz := math.Sincos(s[2])
+				x, y, z := s[0], s[1], s[2]
+				sx, cx := math.Sincos(x)
+				sy, cy := math.Sincos(y)
+				sz, cz := math.Sincos(z)
 				j[0], j[1], j[2] = 0, -c*sy, a*cz
 				j[3], j[4], j[5] = b*cx, 0, -a*sz
 				j[6], j[7], j[8] = -b*sx, c*cy, 0
@@ -110,18 +112,20 @@ func init() {
 		Flow: func(p Params) Func {
 			mu, w := p("mu"), p("w")
 			return func(_ float64, s, ds []float64) {
-				d := 4 + math.Cos(s[4]) + math.Cos(s[2]) + math.Cos(s[3])
-				ds[0] = -mu * math.Sin(s[2]) / (d * d)
-				ds[1] = -mu * math.Sin(s[3]) / (d * d)
-				ds[2], ds[3], ds[4] = s[0], s[1], w
+				p1, p2, x1, x2, z := s[0], s[1], s[2], s[3], s[4]
+				d := 4 + math.Cos(z) + math.Cos(x1) + math.Cos(x2)
+				ds[0] = -mu * math.Sin(x1) / (d * d)
+				ds[1] = -mu * math.Sin(x2) / (d * d)
+				ds[2], ds[3], ds[4] = p1, p2, w
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			mu := p("mu")
 			return func(_ float64, s, j []float64) {
-				s1, c1 := math.Sincos(s[2])
-				s2, c2 := math.Sincos(s[3])
-				sz, cz := math.Sincos(s[4])
+				x1, x2, z := s[2], s[3], s[4]
+				s1, c1 := math.Sincos(x1)
+				s2, c2 := math.Sincos(x2)
+				sz, cz := math.Sincos(z)
 				d := 4 + cz + c1 + c2
 				d2, d3 := d*d, d*d*d
 				clear(j[:25])
@@ -270,8 +274,8 @@ func init() {
 		Flow: func(p Params) Func {
 			alpha, eps, omega := p("alpha"), p("eps"), p("omega")
 			return func(_ float64, s, ds []float64) {
-				x, y := s[0], s[1]
-				sz := math.Sin(s[2])
+				x, y, phi := s[0], s[1], s[2]
+				sz := math.Sin(phi)
 				a, b := eps*sz, 1-2*eps*sz
 				f := a*x*x + b*x
 				sf, cf := math.Sincos(math.Pi * f)
@@ -284,8 +288,8 @@ func init() {
 		Jac: func(p Params) JacFunc {
 			alpha, eps := p("alpha"), p("eps")
 			return func(_ float64, s, j []float64) {
-				x, y := s[0], s[1]
-				sz, cz := math.Sincos(s[2])
+				x, y, phi := s[0], s[1], s[2]
+				sz, cz := math.Sincos(phi)
 				a, b := eps*sz, 1-2*eps*sz
 				f := a*x*x + b*x
 				fx := 2*a*x + b               // ∂f/∂x
@@ -346,18 +350,18 @@ func init() {
 		Flow: func(p Params) Func {
 			alpha, beta, delta, gamma, omega := p("alpha"), p("beta"), p("delta"), p("gamma"), p("omega")
 			return func(_ float64, s, ds []float64) {
-				x, y := s[0], s[1]
+				x, y, phi := s[0], s[1], s[2]
 				ds[0] = y
-				ds[1] = -delta*y - beta*x - alpha*x*x*x + gamma*math.Cos(s[2])
+				ds[1] = -delta*y - beta*x - alpha*x*x*x + gamma*math.Cos(phi)
 				ds[2] = omega
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			alpha, beta, delta, gamma := p("alpha"), p("beta"), p("delta"), p("gamma")
 			return func(_ float64, s, j []float64) {
-				x := s[0]
+				x, phi := s[0], s[2]
 				j[0], j[1], j[2] = 0, 1, 0
-				j[3], j[4], j[5] = -3*alpha*x*x-beta, -delta, -gamma*math.Sin(s[2])
+				j[3], j[4], j[5] = -3*alpha*x*x-beta, -delta, -gamma*math.Sin(phi)
 				j[6], j[7], j[8] = 0, 0, 0
 			}
 		},
@@ -371,18 +375,19 @@ func init() {
 		Flow: func(p Params) Func {
 			gamma, psi, w := p("gamma"), p("psi"), p("w")
 			return func(_ float64, s, ds []float64) {
-				x, y := s[0], s[1]
+				x, y, th := s[0], s[1], s[2]
 				ds[0] = y
-				ds[1] = -1 - heaviside(-x)*(x+psi*y*math.Abs(y)) + gamma*math.Cos(s[2])
+				ds[1] = -1 - heaviside(-x)*(x+psi*y*math.Abs(y)) + gamma*math.Cos(th)
 				ds[2] = w
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			gamma, psi := p("gamma"), p("psi")
 			return func(_ float64, s, j []float64) {
-				h := heaviside(-s[0])
+				x, y, th := s[0], s[1], s[2]
+				h := heaviside(-x)
 				j[0], j[1], j[2] = 0, 1, 0
-				j[3], j[4], j[5] = -h, -2*h*psi*math.Abs(s[1]), -gamma*math.Sin(s[2])
+				j[3], j[4], j[5] = -h, -2*h*psi*math.Abs(y), -gamma*math.Sin(th)
 				j[6], j[7], j[8] = 0, 0, 0
 			}
 		},
@@ -396,18 +401,18 @@ func init() {
 		Flow: func(p Params) Func {
 			a, mu, w := p("a"), p("mu"), p("w")
 			return func(_ float64, s, ds []float64) {
-				x, y := s[0], s[1]
+				x, y, phi := s[0], s[1], s[2]
 				ds[0] = y
-				ds[1] = mu*(1-x*x)*y - x + a*math.Sin(s[2])
+				ds[1] = mu*(1-x*x)*y - x + a*math.Sin(phi)
 				ds[2] = w
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, mu := p("a"), p("mu")
 			return func(_ float64, s, j []float64) {
-				x, y := s[0], s[1]
+				x, y, phi := s[0], s[1], s[2]
 				j[0], j[1], j[2] = 0, 1, 0
-				j[3], j[4], j[5] = -2*mu*x*y-1, mu*(1-x*x), a*math.Cos(s[2])
+				j[3], j[4], j[5] = -2*mu*x*y-1, mu*(1-x*x), a*math.Cos(phi)
 				j[6], j[7], j[8] = 0, 0, 0
 			}
 		},
@@ -448,8 +453,8 @@ func init() {
 		Flow: func(p Params) Func {
 			lam := p("lam")
 			return func(_ float64, s, ds []float64) {
-				x, y := s[0], s[1]
-				ds[0], ds[1] = s[2], s[3]
+				x, y, px, py := s[0], s[1], s[2], s[3]
+				ds[0], ds[1] = px, py
 				ds[2] = -x - 2*lam*x*y
 				ds[3] = -y - lam*x*x + lam*y*y
 			}
@@ -467,15 +472,15 @@ func init() {
 	})
 
 	// InteriorSquirmer: Stokes flow inside a squirming cylinder (polar
-	// coordinates r, θ) with time-periodic switching between the two sets of
+	// coordinates r, θ; phase φ) with time-periodic switching between the two sets of
 	// surface modes.
 	// Blake, J. R. Self propulsion due to oscillations on the surface of a
 	// cylinder at low Reynolds number. AMS Bulletin 1971.
 	//
-	//	w     = 1/2 + 1/2 tanh(20 τ sin(2π s / τ)),  A_n = w a_n,  G_n = (1 - w) g_n
+	//	w     = 1/2 + 1/2 tanh(20 τ sin(2π φ / τ)),  A_n = w a_n,  G_n = (1 - w) g_n
 	//	dr/dt = Σ_{n=1..5} (G_n cos nθ + A_n sin nθ) n r^n (r² - 1) / r
 	//	dθ/dt = (1/r) Σ_{n=1..5} (2r + (r² - 1) n / r) (A_n cos nθ - G_n sin nθ) r^n
-	//	ds/dt = 1
+	//	dφ/dt = 1
 	//
 	// The mode amplitudes are the 5-vectors a and g of the dysts metadata, read
 	// as a[0..4] and g[0..4]. The analytic Jacobian is derived here (dysts'
@@ -483,13 +488,13 @@ func init() {
 	register("InteriorSquirmer", Equations{
 		Flow: func(p Params) Func {
 			const nm = 5
-			a, g, tau := izVec(p, "a", nm), izVec(p, "g", nm), p("tau")
+			a, g, tau := paramVec(p, "a", nm), paramVec(p, "g", nm), p("tau")
 			var aa, gg [nm]float64
 			copy(aa[:], a)
 			copy(gg[:], g)
-			return func(_ float64, x, dx []float64) {
-				r, th, s := x[0], x[1], x[2]
-				w := izProtocol(s, tau)
+			return func(_ float64, s, ds []float64) {
+				r, th, ph := s[0], s[1], s[2]
+				w := switchProtocol(ph, tau)
 				r2m1 := r*r - 1
 				var vr, vth float64
 				rn := 1.0
@@ -501,20 +506,20 @@ func init() {
 					vr += (gn*cn + an*sn) * n * rn * r2m1 / r
 					vth += (2*r + r2m1*n/r) * (an*cn - gn*sn) * rn
 				}
-				dx[0] = vr
-				dx[1] = vth / r
-				dx[2] = 1
+				ds[0] = vr
+				ds[1] = vth / r
+				ds[2] = 1
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			const nm = 5
-			a, g, tau := izVec(p, "a", nm), izVec(p, "g", nm), p("tau")
+			a, g, tau := paramVec(p, "a", nm), paramVec(p, "g", nm), p("tau")
 			var aa, gg [nm]float64
 			copy(aa[:], a)
 			copy(gg[:], g)
-			return func(_ float64, x, j []float64) {
-				r, th, s := x[0], x[1], x[2]
-				w, dw := izProtocol(s, tau), izProtocolDeriv(s, tau)
+			return func(_ float64, s, j []float64) {
+				r, th, ph := s[0], s[1], s[2]
+				w, dw := switchProtocol(ph, tau), switchProtocolDeriv(ph, tau)
 				// With T_n = G_n cos nθ + A_n sin nθ and U_n = A_n cos nθ - G_n sin nθ:
 				// dr/dt = Σ n T_n (r^{n+1} - r^{n-1}),
 				// dθ/dt = Σ U_n ((n+2) r^n - n r^{n-2}).
@@ -551,10 +556,10 @@ func init() {
 	//
 	// With the two-mode cavity field (vx, vy)(x, y; u1, u2) of dysts' _lid,
 	//
-	//	w     = 1/2 + 1/2 tanh(20 τ sin(2π s / τ))
+	//	w     = 1/2 + 1/2 tanh(20 τ sin(2π φ / τ))
 	//	dx/dt = w vx(x, y; u1, u2) + (1 - w) vx(x, y; -u1, u2)
 	//	dy/dt = w vy(x, y; u1, u2) + (1 - w) vy(x, y; -u1, u2)
-	//	ds/dt = 1
+	//	dφ/dt = 1
 	//
 	// where, with k = π/a, D1 = 2πb + a sinh(2kb), D2 = 4πb + a sinh(4kb),
 	//
@@ -573,23 +578,23 @@ func init() {
 			d2 := 4*b*math.Pi + a*math.Sinh(4*math.Pi*b/a)
 			sh1, ch1 := math.Sinh(math.Pi*b/a), math.Cosh(math.Pi*b/a)
 			sh2, ch2 := math.Sinh(2*math.Pi*b/a), math.Cosh(2*math.Pi*b/a)
-			return func(_ float64, x, dx []float64) {
-				X, Y, s := x[0], x[1], x[2]
-				w := izProtocol(s, tau)
-				shy1, chy1 := math.Sinh(k*Y), math.Cosh(k*Y)
-				shy2, chy2 := math.Sinh(2*k*Y), math.Cosh(2*k*Y)
-				vx1 := -b*math.Pi*sh1*shy1 + ch1*(math.Pi*Y*chy1+a*shy1)
-				vx2 := -2*b*math.Pi*sh2*shy2 + ch2*(2*math.Pi*Y*chy2+a*shy2)
-				vy1 := b*sh1*chy1 - ch1*Y*shy1
-				vy2 := b*sh2*chy2 - ch2*Y*shy2
+			return func(_ float64, s, ds []float64) {
+				x, y, ph := s[0], s[1], s[2]
+				w := switchProtocol(ph, tau)
+				shy1, chy1 := math.Sinh(k*y), math.Cosh(k*y)
+				shy2, chy2 := math.Sinh(2*k*y), math.Cosh(2*k*y)
+				vx1 := -b*math.Pi*sh1*shy1 + ch1*(math.Pi*y*chy1+a*shy1)
+				vx2 := -2*b*math.Pi*sh2*shy2 + ch2*(2*math.Pi*y*chy2+a*shy2)
+				vy1 := b*sh1*chy1 - ch1*y*shy1
+				vy2 := b*sh2*chy2 - ch2*y*shy2
 				// Mode 1 (scaled by u1) and mode 2 (scaled by u2) of the field.
-				ax1 := 2 * math.Sin(k*X) / d1 * vx1
-				ax2 := 2 * math.Sin(2*k*X) / d2 * vx2
-				ay1 := 2 * math.Pi * math.Cos(k*X) / d1 * vy1
-				ay2 := 4 * math.Pi * math.Cos(2*k*X) / d2 * vy2
-				dx[0] = w*(u1*ax1+u2*ax2) + (1-w)*(-u1*ax1+u2*ax2)
-				dx[1] = w*(u1*ay1+u2*ay2) + (1-w)*(-u1*ay1+u2*ay2)
-				dx[2] = 1
+				ax1 := 2 * math.Sin(k*x) / d1 * vx1
+				ax2 := 2 * math.Sin(2*k*x) / d2 * vx2
+				ay1 := 2 * math.Pi * math.Cos(k*x) / d1 * vy1
+				ay2 := 4 * math.Pi * math.Cos(2*k*x) / d2 * vy2
+				ds[0] = w*(u1*ax1+u2*ax2) + (1-w)*(-u1*ax1+u2*ax2)
+				ds[1] = w*(u1*ay1+u2*ay2) + (1-w)*(-u1*ay1+u2*ay2)
+				ds[2] = 1
 			}
 		},
 		Jac: func(p Params) JacFunc {
@@ -599,22 +604,22 @@ func init() {
 			d2 := 4*b*math.Pi + a*math.Sinh(4*math.Pi*b/a)
 			sh1, ch1 := math.Sinh(math.Pi*b/a), math.Cosh(math.Pi*b/a)
 			sh2, ch2 := math.Sinh(2*math.Pi*b/a), math.Cosh(2*math.Pi*b/a)
-			return func(_ float64, x, j []float64) {
-				X, Y, s := x[0], x[1], x[2]
-				w, dw := izProtocol(s, tau), izProtocolDeriv(s, tau)
-				shy1, chy1 := math.Sinh(k*Y), math.Cosh(k*Y)
-				shy2, chy2 := math.Sinh(2*k*Y), math.Cosh(2*k*Y)
-				sx1, cx1 := math.Sincos(k * X)
-				sx2, cx2 := math.Sincos(2 * k * X)
-				vx1 := -b*math.Pi*sh1*shy1 + ch1*(math.Pi*Y*chy1+a*shy1)
-				vx2 := -2*b*math.Pi*sh2*shy2 + ch2*(2*math.Pi*Y*chy2+a*shy2)
-				vy1 := b*sh1*chy1 - ch1*Y*shy1
-				vy2 := b*sh2*chy2 - ch2*Y*shy2
+			return func(_ float64, s, j []float64) {
+				x, y, ph := s[0], s[1], s[2]
+				w, dw := switchProtocol(ph, tau), switchProtocolDeriv(ph, tau)
+				shy1, chy1 := math.Sinh(k*y), math.Cosh(k*y)
+				shy2, chy2 := math.Sinh(2*k*y), math.Cosh(2*k*y)
+				sx1, cx1 := math.Sincos(k * x)
+				sx2, cx2 := math.Sincos(2 * k * x)
+				vx1 := -b*math.Pi*sh1*shy1 + ch1*(math.Pi*y*chy1+a*shy1)
+				vx2 := -2*b*math.Pi*sh2*shy2 + ch2*(2*math.Pi*y*chy2+a*shy2)
+				vy1 := b*sh1*chy1 - ch1*y*shy1
+				vy2 := b*sh2*chy2 - ch2*y*shy2
 				// d/dY of the profiles.
-				vx1y := -b*math.Pi*sh1*k*chy1 + ch1*(math.Pi*chy1+math.Pi*Y*k*shy1+a*k*chy1)
-				vx2y := -2*b*math.Pi*sh2*2*k*chy2 + ch2*(2*math.Pi*chy2+2*math.Pi*Y*2*k*shy2+a*2*k*chy2)
-				vy1y := b*sh1*k*shy1 - ch1*(shy1+Y*k*chy1)
-				vy2y := b*sh2*2*k*shy2 - ch2*(shy2+Y*2*k*chy2)
+				vx1y := -b*math.Pi*sh1*k*chy1 + ch1*(math.Pi*chy1+math.Pi*y*k*shy1+a*k*chy1)
+				vx2y := -2*b*math.Pi*sh2*2*k*chy2 + ch2*(2*math.Pi*chy2+2*math.Pi*y*2*k*shy2+a*2*k*chy2)
+				vy1y := b*sh1*k*shy1 - ch1*(shy1+y*k*chy1)
+				vy2y := b*sh2*2*k*shy2 - ch2*(shy2+y*2*k*chy2)
 				c1 := (2*w - 1) * u1
 				ax1 := 2 * sx1 / d1 * vx1
 				ay1 := 2 * math.Pi * cx1 / d1 * vy1
@@ -640,20 +645,20 @@ func init() {
 	register("MooreSpiegel", Equations{
 		Flow: func(p Params) Func {
 			a, b, eps := p("a"), p("b"), p("eps")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = Y
-				dx[1] = a * Z
-				dx[2] = -Z + eps*Y - Y*X*X - b*X
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = a * z
+				ds[2] = -z + eps*y - y*x*x - b*x
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, eps := p("a"), p("b"), p("eps")
-			return func(_ float64, x, j []float64) {
-				X, Y := x[0], x[1]
+			return func(_ float64, s, j []float64) {
+				x, y := s[0], s[1]
 				j[0], j[1], j[2] = 0, 1, 0
 				j[3], j[4], j[5] = 0, 0, a
-				j[6], j[7], j[8] = -2*X*Y-b, eps-X*X, -1
+				j[6], j[7], j[8] = -2*x*y-b, eps-x*x, -1
 			}
 		},
 	})
@@ -670,20 +675,20 @@ func init() {
 	register("NewtonLiepnik", Equations{
 		Flow: func(p Params) Func {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = -a*X + Y + 10*Y*Z
-				dx[1] = -X - 0.4*Y + 5*X*Z
-				dx[2] = b*Z - 5*X*Y
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -a*x + y + 10*y*z
+				ds[1] = -x - 0.4*y + 5*x*z
+				ds[2] = b*z - 5*x*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = -a, 1+10*Z, 10*Y
-				j[3], j[4], j[5] = -1+5*Z, -0.4, 5*X
-				j[6], j[7], j[8] = -5*Y, -5*X, b
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -a, 1+10*z, 10*y
+				j[3], j[4], j[5] = -1+5*z, -0.4, 5*x
+				j[6], j[7], j[8] = -5*y, -5*x, b
 			}
 		},
 	})
@@ -703,17 +708,19 @@ func init() {
 	register("NoseHoover", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = x[1]
-				dx[1] = -x[0] + x[1]*x[2]
-				dx[2] = a - x[1]*x[1]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = -x + y*z
+				ds[2] = a - y*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				y, z := s[1], s[2]
 				j[0], j[1], j[2] = 0, 1, 0
-				j[3], j[4], j[5] = -1, x[2], x[1]
-				j[6], j[7], j[8] = 0, -2*x[1], 0
+				j[3], j[4], j[5] = -1, z, y
+				j[6], j[7], j[8] = 0, -2*y, 0
 			}
 		},
 	})
@@ -731,19 +738,19 @@ func init() {
 		Flow: func(p Params) Func {
 			a, b, d := p("a"), p("b"), p("d")
 			s2 := math.Sqrt(2)
-			return func(_ float64, x, dx []float64) {
-				q1, q2, p1, p2 := x[0], x[1], x[2], x[3]
-				dx[0] = a * p1
-				dx[1] = a * p2
-				dx[2] = -a*q1 + 3/s2*b*q1*q1 - 3/s2*b*q2*q2 - d*q1*q1*q1 - d*q1*q2*q2
-				dx[3] = -a*q2 - 3*s2*b*q1*q2 - d*q2*q1*q1 - d*q2*q2*q2
+			return func(_ float64, s, ds []float64) {
+				q1, q2, p1, p2 := s[0], s[1], s[2], s[3]
+				ds[0] = a * p1
+				ds[1] = a * p2
+				ds[2] = -a*q1 + 3/s2*b*q1*q1 - 3/s2*b*q2*q2 - d*q1*q1*q1 - d*q1*q2*q2
+				ds[3] = -a*q2 - 3*s2*b*q1*q2 - d*q2*q1*q1 - d*q2*q2*q2
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, d := p("a"), p("b"), p("d")
 			s2 := math.Sqrt(2)
-			return func(_ float64, x, j []float64) {
-				q1, q2 := x[0], x[1]
+			return func(_ float64, s, j []float64) {
+				q1, q2 := s[0], s[1]
 				c := -3*s2*b*q2 - 2*d*q1*q2
 				j[0], j[1], j[2], j[3] = 0, 0, a, 0
 				j[4], j[5], j[6], j[7] = 0, 0, 0, a
@@ -764,21 +771,23 @@ func init() {
 	register("OscillatingFlow", Equations{
 		Flow: func(p Params) Func {
 			b, k, omega, u := p("b"), p("k"), p("omega"), p("u")
-			return func(_ float64, x, dx []float64) {
-				f := x[0] + b*math.Sin(x[2])
-				sy, cy := math.Sincos(k * x[1])
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				f := x + b*math.Sin(z)
+				sy, cy := math.Sincos(k * y)
 				sf, cf := math.Sincos(k * f)
-				dx[0] = u * cy * sf
-				dx[1] = -u * sy * cf
-				dx[2] = omega
+				ds[0] = u * cy * sf
+				ds[1] = -u * sy * cf
+				ds[2] = omega
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			b, k, u := p("b"), p("k"), p("u")
-			return func(_ float64, x, j []float64) {
-				sz, cz := math.Sincos(x[2])
-				f := x[0] + b*sz
-				sy, cy := math.Sincos(k * x[1])
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				sz, cz := math.Sincos(z)
+				f := x + b*sz
+				sy, cy := math.Sincos(k * y)
 				sf, cf := math.Sincos(k * f)
 				j[0], j[1], j[2] = u*k*cy*cf, -u*k*sy*sf, u*k*cy*cf*b*cz
 				j[3], j[4], j[5] = u*k*sy*sf, -u*k*cy*cf, u*k*sy*sf*b*cz
@@ -799,20 +808,20 @@ func init() {
 	register("RabinovichFabrikant", Equations{
 		Flow: func(p Params) Func {
 			a, g := p("a"), p("g")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = Y*Z - Y + Y*X*X + g*X
-				dx[1] = 3*X*Z + X - X*X*X + g*Y
-				dx[2] = -2*a*Z - 2*X*Y*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y*z - y + y*x*x + g*x
+				ds[1] = 3*x*z + x - x*x*x + g*y
+				ds[2] = -2*a*z - 2*x*y*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, g := p("a"), p("g")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = 2*X*Y+g, Z-1+X*X, Y
-				j[3], j[4], j[5] = 3*Z+1-3*X*X, g, 3*X
-				j[6], j[7], j[8] = -2*Y*Z, -2*X*Z, -2*a-2*X*Y
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 2*x*y+g, z-1+x*x, y
+				j[3], j[4], j[5] = 3*z+1-3*x*x, g, 3*x
+				j[6], j[7], j[8] = -2*y*z, -2*x*z, -2*a-2*x*y
 			}
 		},
 	})
@@ -828,18 +837,20 @@ func init() {
 	register("RayleighBenard", Equations{
 		Flow: func(p Params) Func {
 			a, b, r := p("a"), p("b"), p("r")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = a*x[1] - a*x[0]
-				dx[1] = r*x[1] - x[0]*x[2]
-				dx[2] = x[0]*x[1] - b*x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*y - a*x
+				ds[1] = r*y - x*z
+				ds[2] = x*y - b*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, r := p("a"), p("b"), p("r")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
 				j[0], j[1], j[2] = -a, a, 0
-				j[3], j[4], j[5] = -x[2], r, -x[0]
-				j[6], j[7], j[8] = x[1], x[0], -b
+				j[3], j[4], j[5] = -z, r, -x
+				j[6], j[7], j[8] = y, x, -b
 			}
 		},
 	})
@@ -854,20 +865,20 @@ func init() {
 	register("RikitakeDynamo", Equations{
 		Flow: func(p Params) Func {
 			a, mu := p("a"), p("mu")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = -mu*X + Y*Z
-				dx[1] = -mu*Y - a*X + X*Z
-				dx[2] = 1 - X*Y
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -mu*x + y*z
+				ds[1] = -mu*y - a*x + x*z
+				ds[2] = 1 - x*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, mu := p("a"), p("mu")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = -mu, Z, Y
-				j[3], j[4], j[5] = -a+Z, -mu, X
-				j[6], j[7], j[8] = -Y, -X, 0
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -mu, z, y
+				j[3], j[4], j[5] = -a+z, -mu, x
+				j[6], j[7], j[8] = -y, -x, 0
 			}
 		},
 	})
@@ -882,20 +893,20 @@ func init() {
 	register("Rucklidge", Equations{
 		Flow: func(p Params) Func {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = -a*X + b*Y - Y*Z
-				dx[1] = X
-				dx[2] = -Z + Y*Y
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -a*x + b*y - y*z
+				ds[1] = x
+				ds[2] = -z + y*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, j []float64) {
-				Y, Z := x[1], x[2]
-				j[0], j[1], j[2] = -a, b-Z, -Y
+			return func(_ float64, s, j []float64) {
+				y, z := s[1], s[2]
+				j[0], j[1], j[2] = -a, b-z, -y
 				j[3], j[4], j[5] = 1, 0, 0
-				j[6], j[7], j[8] = 0, 2*Y, -1
+				j[6], j[7], j[8] = 0, 2*y, -1
 			}
 		},
 	})
@@ -915,13 +926,13 @@ func init() {
 		Flow: func(p Params) Func {
 			a, alpha, b, beta := p("a"), p("alpha"), p("b"), p("beta")
 			eps, gamma, t0, vs, w := p("eps"), p("gamma"), p("t0"), p("vs"), p("w")
-			return func(_ float64, x, dx []float64) {
-				X, V, th := x[0], x[1], x[2]
-				dv := V - vs
-				tq := t0*izSign(dv) - alpha*V + beta*dv*dv*dv
-				dx[0] = V
-				dx[1] = eps*(gamma*math.Cos(th)-tq) + a*X - b*X*X*X
-				dx[2] = w
+			return func(_ float64, s, ds []float64) {
+				x, v, th := s[0], s[1], s[2]
+				dv := v - vs
+				tq := t0*sign(dv) - alpha*v + beta*dv*dv*dv
+				ds[0] = v
+				ds[1] = eps*(gamma*math.Cos(th)-tq) + a*x - b*x*x*x
+				ds[2] = w
 			}
 		},
 	})
@@ -939,25 +950,25 @@ func init() {
 		Flow: func(p Params) Func {
 			m1, m2 := p("m1"), p("m2")
 			const g = 9.82
-			return func(_ float64, x, dx []float64) {
-				r, th, pr, pth := x[0], x[1], x[2], x[3]
-				dx[0] = pr / (m1 + m2)
-				dx[1] = pth / (m1 * r * r)
-				dx[2] = pth*pth/(m1*r*r*r) - m2*g + m1*g*math.Cos(th)
-				dx[3] = -m1 * g * r * math.Sin(th)
+			return func(_ float64, s, ds []float64) {
+				r, th, pr, pth := s[0], s[1], s[2], s[3]
+				ds[0] = pr / (m1 + m2)
+				ds[1] = pth / (m1 * r * r)
+				ds[2] = pth*pth/(m1*r*r*r) - m2*g + m1*g*math.Cos(th)
+				ds[3] = -m1 * g * r * math.Sin(th)
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			m1, m2 := p("m1"), p("m2")
 			const g = 9.82
-			return func(_ float64, x, j []float64) {
-				r, th, pth := x[0], x[1], x[3]
-				s, c := math.Sincos(th)
+			return func(_ float64, s, j []float64) {
+				r, th, pth := s[0], s[1], s[3]
+				sth, cth := math.Sincos(th)
 				r2 := r * r
 				j[0], j[1], j[2], j[3] = 0, 0, 1/(m1+m2), 0
 				j[4], j[5], j[6], j[7] = -2*pth/(m1*r2*r), 0, 0, 1/(m1*r2)
-				j[8], j[9], j[10], j[11] = -3*pth*pth/(m1*r2*r2), -m1*g*s, 0, 2*pth/(m1*r2*r)
-				j[12], j[13], j[14], j[15] = -m1*g*s, -m1*g*r*c, 0, 0
+				j[8], j[9], j[10], j[11] = -3*pth*pth/(m1*r2*r2), -m1*g*sth, 0, 2*pth/(m1*r2*r)
+				j[12], j[13], j[14], j[15] = -m1*g*sth, -m1*g*r*cth, 0, 0
 			}
 		},
 	})
@@ -975,16 +986,16 @@ func init() {
 	register("Torus", Equations{
 		Flow: func(p Params) Func {
 			a, n, r := p("a"), p("n"), p("r")
-			return func(t float64, _, dx []float64) {
+			return func(t float64, _, ds []float64) {
 				snt, cnt := math.Sincos(n * t)
 				st, ct := math.Sincos(t)
-				dx[0] = (-a*n*snt)*ct - (r+a*cnt)*st
-				dx[1] = (-a*n*snt)*st + (r+a*cnt)*ct
-				dx[2] = a * n * cnt
+				ds[0] = (-a*n*snt)*ct - (r+a*cnt)*st
+				ds[1] = (-a*n*snt)*st + (r+a*cnt)*ct
+				ds[2] = a * n * cnt
 			}
 		},
 		Jac: func(Params) JacFunc {
-			return func(_ float64, _, j []float64) { izZero(j[:9]) }
+			return func(_ float64, _, j []float64) { clear(j[:9]) }
 		},
 	})
 
@@ -998,20 +1009,20 @@ func init() {
 	register("VallisElNino", Equations{
 		Flow: func(p Params) Func {
 			b, c, pp := p("b"), p("c"), p("p")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = b*Y - c*X - c*pp
-				dx[1] = -Y + X*Z
-				dx[2] = -Z - X*Y + 1
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = b*y - c*x - c*pp
+				ds[1] = -y + x*z
+				ds[2] = -z - x*y + 1
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			b, c := p("b"), p("c")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
 				j[0], j[1], j[2] = -c, b, 0
-				j[3], j[4], j[5] = Z, -1, X
-				j[6], j[7], j[8] = -Y, -X, -1
+				j[3], j[4], j[5] = z, -1, x
+				j[6], j[7], j[8] = -y, -x, -1
 			}
 		},
 	})
@@ -1032,24 +1043,40 @@ func init() {
 		Flow: func(p Params) Func {
 			a1, b1, b2, b3, d1, vsw := p("a1"), p("b1"), p("b2"), p("b3"), p("d1"), p("vsw")
 			sv := math.Sqrt(vsw)
-			return func(_ float64, x, dx []float64) {
-				I, V, P := x[0], x[1], x[2]
-				dx[0] = a1 * (vsw - V)
-				dx[1] = b1*I - b2*P/2 - b3*V
-				dx[2] = vsw*vsw - math.Pow(P, 1.25)*sv*(1+math.Tanh(d1*(I-1)))/2
+			return func(_ float64, s, ds []float64) {
+				i, v, p := s[0], s[1], s[2]
+				ds[0] = a1 * (vsw - v)
+				ds[1] = b1*i - b2*p/2 - b3*v
+				ds[2] = vsw*vsw - math.Pow(p, 1.25)*sv*(1+math.Tanh(d1*(i-1)))/2
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a1, b1, b2, b3, d1, vsw := p("a1"), p("b1"), p("b2"), p("b3"), p("d1"), p("vsw")
 			sv := math.Sqrt(vsw)
-			return func(_ float64, x, j []float64) {
-				I, P := x[0], x[2]
-				th := math.Tanh(d1 * (I - 1))
-				p14 := math.Pow(P, 0.25)
+			return func(_ float64, s, j []float64) {
+				i, p := s[0], s[2]
+				th := math.Tanh(d1 * (i - 1))
+				p14 := math.Pow(p, 0.25)
 				j[0], j[1], j[2] = 0, -a1, 0
 				j[3], j[4], j[5] = b1, -b3, -b2/2
-				j[6], j[7], j[8] = -p14*P*sv*d1*(1-th*th)/2, 0, -1.25*p14*sv*(1+th)/2
+				j[6], j[7], j[8] = -p14*p*sv*d1*(1-th*th)/2, 0, -1.25*p14*sv*(1+th)/2
 			}
 		},
 	})
+}
+
+// switchProtocol is dysts' smooth square-wave switching protocol used by the
+// blinking/driven Stokes flows:
+//
+//	w(t) = 1/2 + 1/2 tanh(20 τ sin(2π t / τ)).
+func switchProtocol(t, tau float64) float64 {
+	return 0.5 + 0.5*math.Tanh(tau*20*math.Sin(2*math.Pi*t/tau))
+}
+
+// switchProtocolDeriv is dw/dt of switchProtocol:
+//
+//	dw/dt = 20π (1 - tanh²(20 τ sin(2π t / τ))) cos(2π t / τ).
+func switchProtocolDeriv(t, tau float64) float64 {
+	th := math.Tanh(tau * 20 * math.Sin(2*math.Pi*t/tau))
+	return 20 * math.Pi * (1 - th*th) * math.Cos(2*math.Pi*t/tau)
 }

@@ -350,23 +350,31 @@ func init() {
 	register("Qi", Equations{
 		Flow: func(p Params) Func {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z, W := x[0], x[1], x[2], x[3]
-				dx[0] = a*Y - a*X + Y*Z*W
-				dx[1] = b*X + b*Y - X*Z*W
-				dx[2] = -c*Z + X*Y*W
-				dx[3] = -d*W + X*Y*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z, w := s[0], s[1], s[2], s[3]
+				ds[0] = a*y - a*x + y*z*w
+				ds[1] = b*x + b*y - x*z*w
+				ds[2] = -c*z + x*y*w
+				ds[3] = -d*w + x*y*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z, W := x[0], x[1], x[2], x[3]
-				j[0], j[1], j[2], j[3] = -a, a+Z*W, Y*W, Y*Z
-				j[4], j[5], j[6], j[7] = b-Z*W, b, -X*W, -X*Z
-				j[8], j[9], j[10], j[11] = Y*W, X*W, -c, X*Y
-				j[12], j[13], j[14], j[15] = Y*Z, X*Z, X*Y, -d
+			return func(_ float64, s, j []float64) {
+				x, y, z, w := s[0], s[1], s[2], s[3]
+				j[0], j[1], j[2], j[3] = -a, a+z*w, y*w, y*z
+				j[4], j[5], j[6], j[7] = b-z*w, b, -x*w, -x*z
+				j[8], j[9], j[10], j[11] = y*w, x*w, -c, x*y
+				j[12], j[13], j[14], j[15] = y*z, x*z, x*y, -d
 			}
 		},
 	})
+}
+
+// set4 writes a 4×4 row-major matrix.
+func set4(j []float64, a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33 float64) {
+	j[0], j[1], j[2], j[3] = a00, a01, a02, a03
+	j[4], j[5], j[6], j[7] = a10, a11, a12, a13
+	j[8], j[9], j[10], j[11] = a20, a21, a22, a23
+	j[12], j[13], j[14], j[15] = a30, a31, a32, a33
 }

@@ -8,59 +8,63 @@ package systems
 // DequanLi family (PanXuZhou, Tsucs2), the four-wing Sakarya, LiuChen, QiChen
 // and WangSun systems, Aizawa, Burke-Shaw and Rössler's spiral chaos.
 
-// izDequanLi is dysts' DequanLi class, shared by its subclasses PanXuZhou and
+// dequanLiEquations is dysts' DequanLi class, shared by its subclasses PanXuZhou and
 // Tsucs2 (dysts gives them their own parameters only):
 //
 //	dx/dt = a (y - x) + d x z
 //	dy/dt = k x + f y - x z
 //	dz/dt = c z + x y - ε x²
-var izDequanLi = Equations{
-	Flow: func(p Params) Func {
-		a, c, d, eps, f, k := p("a"), p("c"), p("d"), p("eps"), p("f"), p("k")
-		return func(_ float64, x, dx []float64) {
-			X, Y, Z := x[0], x[1], x[2]
-			dx[0] = a*Y - a*X + d*X*Z
-			dx[1] = k*X + f*Y - X*Z
-			dx[2] = c*Z + X*Y - eps*X*X
-		}
-	},
-	Jac: func(p Params) JacFunc {
-		a, c, d, eps, f, k := p("a"), p("c"), p("d"), p("eps"), p("f"), p("k")
-		return func(_ float64, x, j []float64) {
-			X, Y, Z := x[0], x[1], x[2]
-			j[0], j[1], j[2] = -a+d*Z, a, d*X
-			j[3], j[4], j[5] = k-Z, f, -X
-			j[6], j[7], j[8] = Y-2*eps*X, X, c
-		}
-	},
+func dequanLiEquations() Equations {
+	return Equations{
+		Flow: func(p Params) Func {
+			a, c, d, eps, f, k := p("a"), p("c"), p("d"), p("eps"), p("f"), p("k")
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*y - a*x + d*x*z
+				ds[1] = k*x + f*y - x*z
+				ds[2] = c*z + x*y - eps*x*x
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, c, d, eps, f, k := p("a"), p("c"), p("d"), p("eps"), p("f"), p("k")
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -a+d*z, a, d*x
+				j[3], j[4], j[5] = k-z, f, -x
+				j[6], j[7], j[8] = y-2*eps*x, x, c
+			}
+		},
+	}
 }
 
-// izSakarya is dysts' Sakarya class, shared with its subclass LiuChen:
+// sakaryaEquations is dysts' Sakarya class, shared with its subclass LiuChen:
 //
 //	dx/dt = a x + h y + s y z
 //	dy/dt = -b y - p x + q x z
 //	dz/dt = c z - r x y
-var izSakarya = Equations{
-	Flow: func(p Params) Func {
-		a, b, c, h := p("a"), p("b"), p("c"), p("h")
-		pp, q, r, s := p("p"), p("q"), p("r"), p("s")
-		return func(_ float64, x, dx []float64) {
-			X, Y, Z := x[0], x[1], x[2]
-			dx[0] = a*X + h*Y + s*Y*Z
-			dx[1] = -b*Y - pp*X + q*X*Z
-			dx[2] = c*Z - r*X*Y
-		}
-	},
-	Jac: func(p Params) JacFunc {
-		a, b, c, h := p("a"), p("b"), p("c"), p("h")
-		pp, q, r, s := p("p"), p("q"), p("r"), p("s")
-		return func(_ float64, x, j []float64) {
-			X, Y, Z := x[0], x[1], x[2]
-			j[0], j[1], j[2] = a, h+s*Z, s*Y
-			j[3], j[4], j[5] = -pp+q*Z, -b, q*X
-			j[6], j[7], j[8] = -r*Y, -r*X, c
-		}
-	},
+func sakaryaEquations() Equations {
+	return Equations{
+		Flow: func(p Params) Func {
+			a, b, c, h := p("a"), p("b"), p("c"), p("h")
+			pp, q, r, sp := p("p"), p("q"), p("r"), p("s")
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*x + h*y + sp*y*z
+				ds[1] = -b*y - pp*x + q*x*z
+				ds[2] = c*z - r*x*y
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b, c, h := p("a"), p("b"), p("c"), p("h")
+			pp, q, r, sp := p("p"), p("q"), p("r"), p("s")
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = a, h+sp*z, sp*y
+				j[3], j[4], j[5] = -pp+q*z, -b, q*x
+				j[6], j[7], j[8] = -r*y, -r*x, c
+			}
+		},
+	}
 }
 
 func init() {
@@ -143,10 +147,10 @@ func init() {
 	})
 
 	// DequanLi: the three-scroll attractor; PanXuZhou and Tsucs2 are the same
-	// equations (dysts subclasses). See izDequanLi.
+	// equations (dysts subclasses). See dequanLiEquations.
 	// Li, D. (2008). A three-scroll chaotic attractor. Phys. Lett. A 372,
 	// 387–393.
-	register("DequanLi", izDequanLi)
+	register("DequanLi", dequanLiEquations())
 
 	// Hadley circulation model (Lorenz 1984 form); dysts cites Hadley, G.
 	// (1735). On the cause of the general trade winds. Phil. Trans. R. Soc.
@@ -177,7 +181,7 @@ func init() {
 	// LiuChen: the Liu-Chen four-wing system; in dysts a Sakarya system with
 	// its own parameters (see Sakarya for the equations).
 	// Liu, Chen. Int J Bifurcat Chaos. 2004: 1395-1403.
-	register("LiuChen", izSakarya)
+	register("LiuChen", sakaryaEquations())
 
 	// Lorenz: the Lorenz (1963) convection model.
 	// Lorenz, Edward N (1963). Deterministic nonperiodic flow. Journal of the
@@ -189,18 +193,20 @@ func init() {
 	register("Lorenz", Equations{
 		Flow: func(p Params) Func {
 			beta, rho, sigma := p("beta"), p("rho"), p("sigma")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = sigma*x[1] - sigma*x[0]
-				dx[1] = rho*x[0] - x[0]*x[2] - x[1]
-				dx[2] = x[0]*x[1] - beta*x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = sigma*y - sigma*x
+				ds[1] = rho*x - x*z - y
+				ds[2] = x*y - beta*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			beta, rho, sigma := p("beta"), p("rho"), p("sigma")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
 				j[0], j[1], j[2] = -sigma, sigma, 0
-				j[3], j[4], j[5] = rho-x[2], -1, -x[0]
-				j[6], j[7], j[8] = x[1], x[0], -beta
+				j[3], j[4], j[5] = rho-z, -1, -x
+				j[6], j[7], j[8] = y, x, -beta
 			}
 		},
 	})
@@ -215,20 +221,20 @@ func init() {
 	register("Lorenz84", Equations{
 		Flow: func(p Params) Func {
 			a, b, f, g := p("a"), p("b"), p("f"), p("g")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = -a*X - Y*Y - Z*Z + a*f
-				dx[1] = -Y + X*Y - b*X*Z + g
-				dx[2] = -Z + b*X*Y + X*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -a*x - y*y - z*z + a*f
+				ds[1] = -y + x*y - b*x*z + g
+				ds[2] = -z + b*x*y + x*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = -a, -2*Y, -2*Z
-				j[3], j[4], j[5] = Y-b*Z, X-1, -b*X
-				j[6], j[7], j[8] = b*Y+Z, b*X, X-1
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -a, -2*y, -2*z
+				j[3], j[4], j[5] = y-b*z, x-1, -b*x
+				j[6], j[7], j[8] = b*y+z, b*x, x-1
 			}
 		},
 	})
@@ -242,22 +248,22 @@ func init() {
 	register("Lorenz96", Equations{
 		Flow: func(p Params) Func {
 			f := p("f")
-			return func(_ float64, x, dx []float64) {
+			return func(_ float64, s, ds []float64) {
 				const n = 4
 				for i := 0; i < n; i++ {
-					dx[i] = (x[(i+1)%n]-x[(i+n-2)%n])*x[(i+n-1)%n] - x[i] + f
+					ds[i] = (s[(i+1)%n]-s[(i+n-2)%n])*s[(i+n-1)%n] - s[i] + f
 				}
 			}
 		},
 		Jac: func(p Params) JacFunc {
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
 				const n = 4
-				izZero(j[:n*n])
+				clear(j[:n*n])
 				for i := 0; i < n; i++ {
 					ip, im1, im2 := (i+1)%n, (i+n-1)%n, (i+n-2)%n
-					j[i*n+ip] += x[im1]
-					j[i*n+im2] -= x[im1]
-					j[i*n+im1] += x[ip] - x[im2]
+					j[i*n+ip] += s[im1]
+					j[i*n+im2] -= s[im1]
+					j[i*n+im1] += s[ip] - s[im2]
 					j[i*n+i] -= 1
 				}
 			}
@@ -277,26 +283,26 @@ func init() {
 		Flow: func(p Params) Func {
 			beta, r, rho, sigma := p("beta"), p("r"), p("rho"), p("sigma")
 			ir2 := 1 / (r * r)
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				g := 1 - (X*X+Y*Y+Z*Z)*ir2
-				dx[0] = (sigma*Y - sigma*X) * g
-				dx[1] = (rho*X - X*Z - Y) * g
-				dx[2] = (X*Y - beta*Z) * g
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				g := 1 - (x*x+y*y+z*z)*ir2
+				ds[0] = (sigma*y - sigma*x) * g
+				ds[1] = (rho*x - x*z - y) * g
+				ds[2] = (x*y - beta*z) * g
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			beta, r, rho, sigma := p("beta"), p("r"), p("rho"), p("sigma")
 			ir2 := 1 / (r * r)
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				g := 1 - (X*X+Y*Y+Z*Z)*ir2
-				l0, l1, l2 := sigma*Y-sigma*X, rho*X-X*Z-Y, X*Y-beta*Z
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				g := 1 - (x*x+y*y+z*z)*ir2
+				l0, l1, l2 := sigma*y-sigma*x, rho*x-x*z-y, x*y-beta*z
 				// d(L g)/dX = g dL/dX + L (dg/dX)ᵀ, dg/dX = -2 X / r².
-				gx, gy, gz := -2*X*ir2, -2*Y*ir2, -2*Z*ir2
+				gx, gy, gz := -2*x*ir2, -2*y*ir2, -2*z*ir2
 				j[0], j[1], j[2] = -sigma*g+l0*gx, sigma*g+l0*gy, l0*gz
-				j[3], j[4], j[5] = (rho-Z)*g+l1*gx, -g+l1*gy, -X*g+l1*gz
-				j[6], j[7], j[8] = Y*g+l2*gx, X*g+l2*gy, -beta*g+l2*gz
+				j[3], j[4], j[5] = (rho-z)*g+l1*gx, -g+l1*gy, -x*g+l1*gz
+				j[6], j[7], j[8] = y*g+l2*gx, x*g+l2*gy, -beta*g+l2*gz
 			}
 		},
 	})
@@ -314,22 +320,22 @@ func init() {
 	register("LorenzCoupled", Equations{
 		Flow: func(p Params) Func {
 			beta, eps, rho1, rho2, sigma := p("beta"), p("eps"), p("rho1"), p("rho2"), p("sigma")
-			return func(_ float64, x, dx []float64) {
-				x1, y1, z1, x2, y2, z2 := x[0], x[1], x[2], x[3], x[4], x[5]
-				dx[0] = sigma*y1 - sigma*x1
-				dx[1] = rho1*x1 - x1*z1 - y1
-				dx[2] = x1*y1 - beta*z1
-				dx[3] = sigma*y2 - sigma*x2 + eps*x1 - eps*x2
-				dx[4] = rho2*x2 - x2*z2 - y2
-				dx[5] = x2*y2 - beta*z2
+			return func(_ float64, s, ds []float64) {
+				x1, y1, z1, x2, y2, z2 := s[0], s[1], s[2], s[3], s[4], s[5]
+				ds[0] = sigma*y1 - sigma*x1
+				ds[1] = rho1*x1 - x1*z1 - y1
+				ds[2] = x1*y1 - beta*z1
+				ds[3] = sigma*y2 - sigma*x2 + eps*x1 - eps*x2
+				ds[4] = rho2*x2 - x2*z2 - y2
+				ds[5] = x2*y2 - beta*z2
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			beta, eps, rho1, rho2, sigma := p("beta"), p("eps"), p("rho1"), p("rho2"), p("sigma")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
 				const n = 6
-				izZero(j[:n*n])
-				x1, y1, z1, x2, y2, z2 := x[0], x[1], x[2], x[3], x[4], x[5]
+				clear(j[:n*n])
+				x1, y1, z1, x2, y2, z2 := s[0], s[1], s[2], s[3], s[4], s[5]
 				j[0*n+0], j[0*n+1] = -sigma, sigma
 				j[1*n+0], j[1*n+1], j[1*n+2] = rho1-z1, -1, -x1
 				j[2*n+0], j[2*n+1], j[2*n+2] = y1, x1, -beta
@@ -351,21 +357,21 @@ func init() {
 	register("LorenzStenflo", Equations{
 		Flow: func(p Params) Func {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z, W := x[0], x[1], x[2], x[3]
-				dx[0] = a*Y - a*X + d*W
-				dx[1] = c*X - X*Z - Y
-				dx[2] = X*Y - b*Z
-				dx[3] = -X - a*W
+			return func(_ float64, s, ds []float64) {
+				x, y, z, w := s[0], s[1], s[2], s[3]
+				ds[0] = a*y - a*x + d*w
+				ds[1] = c*x - x*z - y
+				ds[2] = x*y - b*z
+				ds[3] = -x - a*w
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c, d := p("a"), p("b"), p("c"), p("d")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
 				j[0], j[1], j[2], j[3] = -a, a, 0, d
-				j[4], j[5], j[6], j[7] = c-Z, -1, -X, 0
-				j[8], j[9], j[10], j[11] = Y, X, -b, 0
+				j[4], j[5], j[6], j[7] = c-z, -1, -x, 0
+				j[8], j[9], j[10], j[11] = y, x, -b, 0
 				j[12], j[13], j[14], j[15] = -1, 0, 0, -a
 			}
 		},
@@ -380,18 +386,20 @@ func init() {
 	register("LuChen", Equations{
 		Flow: func(p Params) Func {
 			a, b, c := p("a"), p("b"), p("c")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = a*x[1] - a*x[0]
-				dx[1] = -x[0]*x[2] + c*x[1]
-				dx[2] = x[0]*x[1] - b*x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*y - a*x
+				ds[1] = -x*z + c*y
+				ds[2] = x*y - b*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c := p("a"), p("b"), p("c")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
 				j[0], j[1], j[2] = -a, a, 0
-				j[3], j[4], j[5] = -x[2], c, -x[0]
-				j[6], j[7], j[8] = x[1], x[0], -b
+				j[3], j[4], j[5] = -z, c, -x
+				j[6], j[7], j[8] = y, x, -b
 			}
 		},
 	})
@@ -406,28 +414,30 @@ func init() {
 		Flow: func(p Params) Func {
 			a, b, c := p("a"), p("b"), p("c")
 			k := a * b / (a + b)
-			return func(_ float64, x, dx []float64) {
-				dx[0] = -k*x[0] - x[1]*x[2] + c
-				dx[1] = a*x[1] + x[0]*x[2]
-				dx[2] = b*x[2] + x[0]*x[1]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -k*x - y*z + c
+				ds[1] = a*y + x*z
+				ds[2] = b*z + x*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b := p("a"), p("b")
 			k := a * b / (a + b)
-			return func(_ float64, x, j []float64) {
-				j[0], j[1], j[2] = -k, -x[2], -x[1]
-				j[3], j[4], j[5] = x[2], a, x[0]
-				j[6], j[7], j[8] = x[1], x[0], b
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -k, -z, -y
+				j[3], j[4], j[5] = z, a, x
+				j[6], j[7], j[8] = y, x, b
 			}
 		},
 	})
 
 	// PanXuZhou: a DequanLi-type (unified three-scroll) system with its own
-	// parameters; see izDequanLi for the equations.
+	// parameters; see dequanLiEquations for the equations.
 	// Zhou, Wuneng, et al. On dynamics analysis of a new chaotic attractor.
 	// Physics Letters A 372.36 (2008): 5773-5777.
-	register("PanXuZhou", izDequanLi)
+	register("PanXuZhou", dequanLiEquations())
 
 	// QiChen: the Qi-Chen double-wing system.
 	// Qi et al. Chaos, Solitons & Fractals 2008.
@@ -438,20 +448,20 @@ func init() {
 	register("QiChen", Equations{
 		Flow: func(p Params) Func {
 			a, b, c := p("a"), p("b"), p("c")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = a*Y - a*X + Y*Z
-				dx[1] = c*X + Y - X*Z
-				dx[2] = X*Y - b*Z
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*y - a*x + y*z
+				ds[1] = c*x + y - x*z
+				ds[2] = x*y - b*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, c := p("a"), p("b"), p("c")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = -a, a+Z, Y
-				j[3], j[4], j[5] = c-Z, 1, -X
-				j[6], j[7], j[8] = Y, X, -b
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -a, a+z, y
+				j[3], j[4], j[5] = c-z, 1, -x
+				j[6], j[7], j[8] = y, x, -b
 			}
 		},
 	})
@@ -466,26 +476,28 @@ func init() {
 	register("Rossler", Equations{
 		Flow: func(p Params) Func {
 			a, b, c := p("a"), p("b"), p("c")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = -x[1] - x[2]
-				dx[1] = x[0] + a*x[1]
-				dx[2] = b + x[2]*x[0] - c*x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -y - z
+				ds[1] = x + a*y
+				ds[2] = b + z*x - c*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, c := p("a"), p("c")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x, z := s[0], s[2]
 				j[0], j[1], j[2] = 0, -1, -1
 				j[3], j[4], j[5] = 1, a, 0
-				j[6], j[7], j[8] = x[2], 0, x[0]-c
+				j[6], j[7], j[8] = z, 0, x-c
 			}
 		},
 	})
 
-	// Sakarya: a four-wing attractor born in bistability; see izSakarya.
+	// Sakarya: a four-wing attractor born in bistability; see sakaryaEquations.
 	// Li, Chunbiao, et al (2015). A novel four-wing strange attractor born in
 	// bistability. IEICE Electronics Express 12.4.
-	register("Sakarya", izSakarya)
+	register("Sakarya", sakaryaEquations())
 
 	// ShimizuMorioka: the Shimizu-Morioka model (Lorenz-like, with a
 	// symmetric pair of lobes).
@@ -497,29 +509,29 @@ func init() {
 	register("ShimizuMorioka", Equations{
 		Flow: func(p Params) Func {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = Y
-				dx[1] = X - a*Y - X*Z
-				dx[2] = -b*Z + X*X
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = x - a*y - x*z
+				ds[2] = -b*z + x*x
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, j []float64) {
-				X, Z := x[0], x[2]
+			return func(_ float64, s, j []float64) {
+				x, z := s[0], s[2]
 				j[0], j[1], j[2] = 0, 1, 0
-				j[3], j[4], j[5] = 1-Z, -a, -X
-				j[6], j[7], j[8] = 2*X, 0, -b
+				j[3], j[4], j[5] = 1-z, -a, -x
+				j[6], j[7], j[8] = 2*x, 0, -b
 			}
 		},
 	})
 
 	// Tsucs2: the three-scroll unified chaotic system, a DequanLi-type system
-	// with its own parameters; see izDequanLi.
+	// with its own parameters; see dequanLiEquations.
 	// Pan, Zhou, Li (2013). Synchronization of Three-Scroll Unified Chaotic
 	// System (TSUCS) and its hyper-chaotic system using active pinning control.
-	register("Tsucs2", izDequanLi)
+	register("Tsucs2", dequanLiEquations())
 
 	// WangSun: a 3-D four-wing attractor.
 	// Wang, Z., Sun, Y., van Wyk, B. J., Qi, G. & van Wyk, M. A (2009). A 3-D
@@ -531,20 +543,20 @@ func init() {
 	register("WangSun", Equations{
 		Flow: func(p Params) Func {
 			a, b, d, e, f, q := p("a"), p("b"), p("d"), p("e"), p("f"), p("q")
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = a*X + q*Y*Z
-				dx[1] = b*X + d*Y - X*Z
-				dx[2] = e*Z + f*X*Y
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*x + q*y*z
+				ds[1] = b*x + d*y - x*z
+				ds[2] = e*z + f*x*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b, d, e, f, q := p("a"), p("b"), p("d"), p("e"), p("f"), p("q")
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = a, q*Z, q*Y
-				j[3], j[4], j[5] = b-Z, d, -X
-				j[6], j[7], j[8] = f*Y, f*X, e
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = a, q*z, q*y
+				j[3], j[4], j[5] = b-z, d, -x
+				j[6], j[7], j[8] = f*y, f*x, e
 			}
 		},
 	})

@@ -31,37 +31,32 @@ func arneodoEquations() Equations {
 	}
 }
 
-// izFixed builds the equations of a system without parameters.
-func izFixed(f Func, j JacFunc) Equations {
-	eq := Equations{Flow: func(Params) Func { return f }}
-	if j != nil {
-		eq.Jac = func(Params) JacFunc { return j }
-	}
-	return eq
-}
-
-// izThomas is dysts' Thomas class, shared with its subclass ThomasLabyrinth:
+// thomasEquations is dysts' Thomas class, shared with its subclass ThomasLabyrinth:
 //
 //	dx/dt = -a x + b sin y
 //	dy/dt = -a y + b sin z
 //	dz/dt = -a z + b sin x
-var izThomas = Equations{
-	Flow: func(p Params) Func {
-		a, b := p("a"), p("b")
-		return func(_ float64, x, dx []float64) {
-			dx[0] = -a*x[0] + b*math.Sin(x[1])
-			dx[1] = -a*x[1] + b*math.Sin(x[2])
-			dx[2] = -a*x[2] + b*math.Sin(x[0])
-		}
-	},
-	Jac: func(p Params) JacFunc {
-		a, b := p("a"), p("b")
-		return func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = -a, b*math.Cos(x[1]), 0
-			j[3], j[4], j[5] = 0, -a, b*math.Cos(x[2])
-			j[6], j[7], j[8] = b*math.Cos(x[0]), 0, -a
-		}
-	},
+func thomasEquations() Equations {
+	return Equations{
+		Flow: func(p Params) Func {
+			a, b := p("a"), p("b")
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -a*x + b*math.Sin(y)
+				ds[1] = -a*y + b*math.Sin(z)
+				ds[2] = -a*z + b*math.Sin(x)
+			}
+		},
+		Jac: func(p Params) JacFunc {
+			a, b := p("a"), p("b")
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = -a, b*math.Cos(y), 0
+				j[3], j[4], j[5] = 0, -a, b*math.Cos(z)
+				j[6], j[7], j[8] = b*math.Cos(x), 0, -a
+			}
+		},
+	}
 }
 
 func init() {
@@ -132,18 +127,20 @@ func init() {
 	register("JerkCircuit", Equations{
 		Flow: func(p Params) Func {
 			eps, y0 := p("eps"), p("y0")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = x[1]
-				dx[1] = x[2]
-				dx[2] = -x[2] - x[0] - eps*(math.Exp(x[1]/y0)-1)
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = z
+				ds[2] = -z - x - eps*(math.Exp(y/y0)-1)
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			eps, y0 := p("eps"), p("y0")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				y := s[1]
 				j[0], j[1], j[2] = 0, 1, 0
 				j[3], j[4], j[5] = 0, 0, 1
-				j[6], j[7], j[8] = -1, -eps*math.Exp(x[1]/y0)/y0, -1
+				j[6], j[7], j[8] = -1, -eps*math.Exp(y/y0)/y0, -1
 			}
 		},
 	})
@@ -157,104 +154,141 @@ func init() {
 	//	dz/dt = 2 - x y - y²
 	register("PehlivanWei", Equations{
 		Flow: func(Params) Func {
-			return func(_ float64, x, dx []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				dx[0] = Y - Y*Z
-				dx[1] = Y + Y*Z - 2*X
-				dx[2] = 2 - X*Y - Y*Y
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y - y*z
+				ds[1] = y + y*z - 2*x
+				ds[2] = 2 - x*y - y*y
 			}
 		},
 		Jac: func(Params) JacFunc {
-			return func(_ float64, x, j []float64) {
-				X, Y, Z := x[0], x[1], x[2]
-				j[0], j[1], j[2] = 0, 1-Z, -Y
-				j[3], j[4], j[5] = -2, 1+Z, Y
-				j[6], j[7], j[8] = -Y, -X-2*Y, 0
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 0, 1-z, -y
+				j[3], j[4], j[5] = -2, 1+z, y
+				j[6], j[7], j[8] = -y, -x-2*y, 0
 			}
 		},
 	})
 
 	// SprottA: dx/dt = y, dy/dt = -x + y z, dz/dt = 1 - y².
-	register("SprottA", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = x[1]
-			dx[1] = -x[0] + x[1]*x[2]
-			dx[2] = 1 - x[1]*x[1]
+	register("SprottA", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = -x + y*z
+				ds[2] = 1 - y*y
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = 0, 1, 0
-			j[3], j[4], j[5] = -1, x[2], x[1]
-			j[6], j[7], j[8] = 0, -2*x[1], 0
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				y, z := s[1], s[2]
+				j[0], j[1], j[2] = 0, 1, 0
+				j[3], j[4], j[5] = -1, z, y
+				j[6], j[7], j[8] = 0, -2*y, 0
+			}
+		},
+	})
 
 	// SprottB: dx/dt = y z, dy/dt = x - y, dz/dt = 1 - x y.
-	register("SprottB", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = x[1] * x[2]
-			dx[1] = x[0] - x[1]
-			dx[2] = 1 - x[0]*x[1]
+	register("SprottB", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y * z
+				ds[1] = x - y
+				ds[2] = 1 - x*y
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = 0, x[2], x[1]
-			j[3], j[4], j[5] = 1, -1, 0
-			j[6], j[7], j[8] = -x[1], -x[0], 0
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 0, z, y
+				j[3], j[4], j[5] = 1, -1, 0
+				j[6], j[7], j[8] = -y, -x, 0
+			}
+		},
+	})
 
 	// SprottC: dx/dt = y z, dy/dt = x - y, dz/dt = 1 - x².
-	register("SprottC", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = x[1] * x[2]
-			dx[1] = x[0] - x[1]
-			dx[2] = 1 - x[0]*x[0]
+	register("SprottC", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y * z
+				ds[1] = x - y
+				ds[2] = 1 - x*x
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = 0, x[2], x[1]
-			j[3], j[4], j[5] = 1, -1, 0
-			j[6], j[7], j[8] = -2*x[0], 0, 0
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 0, z, y
+				j[3], j[4], j[5] = 1, -1, 0
+				j[6], j[7], j[8] = -2*x, 0, 0
+			}
+		},
+	})
 
 	// SprottD: dx/dt = -y, dy/dt = x + z, dz/dt = x z + 3 y².
-	register("SprottD", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = -x[1]
-			dx[1] = x[0] + x[2]
-			dx[2] = x[0]*x[2] + 3*x[1]*x[1]
+	register("SprottD", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -y
+				ds[1] = x + z
+				ds[2] = x*z + 3*y*y
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = 0, -1, 0
-			j[3], j[4], j[5] = 1, 0, 1
-			j[6], j[7], j[8] = x[2], 6*x[1], x[0]
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 0, -1, 0
+				j[3], j[4], j[5] = 1, 0, 1
+				j[6], j[7], j[8] = z, 6*y, x
+			}
+		},
+	})
 
 	// SprottE: dx/dt = y z, dy/dt = x² - y, dz/dt = 1 - 4 x.
-	register("SprottE", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = x[1] * x[2]
-			dx[1] = x[0]*x[0] - x[1]
-			dx[2] = 1 - 4*x[0]
+	register("SprottE", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y * z
+				ds[1] = x*x - y
+				ds[2] = 1 - 4*x
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = 0, x[2], x[1]
-			j[3], j[4], j[5] = 2*x[0], -1, 0
-			j[6], j[7], j[8] = -4, 0, 0
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 0, z, y
+				j[3], j[4], j[5] = 2*x, -1, 0
+				j[6], j[7], j[8] = -4, 0, 0
+			}
+		},
+	})
 
 	// SprottF: dx/dt = y + z, dy/dt = -x + a y, dz/dt = x² - z.
 	register("SprottF", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = x[1] + x[2]
-				dx[1] = -x[0] + a*x[1]
-				dx[2] = x[0]*x[0] - x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y + z
+				ds[1] = -x + a*y
+				ds[2] = x*x - z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x := s[0]
 				j[0], j[1], j[2] = 0, 1, 1
 				j[3], j[4], j[5] = -1, a, 0
-				j[6], j[7], j[8] = 2*x[0], 0, -1
+				j[6], j[7], j[8] = 2*x, 0, -1
 			}
 		},
 	})
@@ -263,17 +297,19 @@ func init() {
 	register("SprottG", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = a*x[0] + x[2]
-				dx[1] = x[0]*x[2] - x[1]
-				dx[2] = -x[0] + x[1]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*x + z
+				ds[1] = x*z - y
+				ds[2] = -x + y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x, z := s[0], s[2]
 				j[0], j[1], j[2] = a, 0, 1
-				j[3], j[4], j[5] = x[2], -1, x[0]
+				j[3], j[4], j[5] = z, -1, x
 				j[6], j[7], j[8] = -1, 1, 0
 			}
 		},
@@ -283,16 +319,18 @@ func init() {
 	register("SprottH", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = -x[1] + x[2]*x[2]
-				dx[1] = x[0] + a*x[1]
-				dx[2] = x[0] - x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -y + z*z
+				ds[1] = x + a*y
+				ds[2] = x - z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
-				j[0], j[1], j[2] = 0, -1, 2*x[2]
+			return func(_ float64, s, j []float64) {
+				z := s[2]
+				j[0], j[1], j[2] = 0, -1, 2*z
 				j[3], j[4], j[5] = 1, a, 0
 				j[6], j[7], j[8] = 1, 0, -1
 			}
@@ -303,34 +341,43 @@ func init() {
 	register("SprottI", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = -a * x[1]
-				dx[1] = x[0] + x[2]
-				dx[2] = x[0] + x[1]*x[1] - x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -a * y
+				ds[1] = x + z
+				ds[2] = x + y*y - z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				y := s[1]
 				j[0], j[1], j[2] = 0, -a, 0
 				j[3], j[4], j[5] = 1, 0, 1
-				j[6], j[7], j[8] = 1, 2*x[1], -1
+				j[6], j[7], j[8] = 1, 2*y, -1
 			}
 		},
 	})
 
 	// SprottJ: dx/dt = 2 z, dy/dt = -2 y + z, dz/dt = -x + y + y².
-	register("SprottJ", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = 2 * x[2]
-			dx[1] = -2*x[1] + x[2]
-			dx[2] = -x[0] + x[1] + x[1]*x[1]
+	register("SprottJ", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = 2 * z
+				ds[1] = -2*y + z
+				ds[2] = -x + y + y*y
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = 0, 0, 2
-			j[3], j[4], j[5] = 0, -2, 1
-			j[6], j[7], j[8] = -1, 1+2*x[1], 0
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				y := s[1]
+				j[0], j[1], j[2] = 0, 0, 2
+				j[3], j[4], j[5] = 0, -2, 1
+				j[6], j[7], j[8] = -1, 1+2*y, 0
+			}
+		},
+	})
 
 	// SprottJerk: the simplest dissipative chaotic jerk flow,
 	// d³x/dt³ = -μ ẍ + ẋ² - x, as dx/dt = y, dy/dt = z, dz/dt = -x + y² - μ z.
@@ -338,18 +385,20 @@ func init() {
 	register("SprottJerk", Equations{
 		Flow: func(p Params) Func {
 			mu := p("mu")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = x[1]
-				dx[1] = x[2]
-				dx[2] = -x[0] + x[1]*x[1] - mu*x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = z
+				ds[2] = -x + y*y - mu*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			mu := p("mu")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				y := s[1]
 				j[0], j[1], j[2] = 0, 1, 0
 				j[3], j[4], j[5] = 0, 0, 1
-				j[6], j[7], j[8] = -1, 2*x[1], -mu
+				j[6], j[7], j[8] = -1, 2*y, -mu
 			}
 		},
 	})
@@ -358,16 +407,18 @@ func init() {
 	register("SprottK", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = x[0]*x[1] - x[2]
-				dx[1] = x[0] - x[1]
-				dx[2] = x[0] + a*x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = x*y - z
+				ds[1] = x - y
+				ds[2] = x + a*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
-				j[0], j[1], j[2] = x[1], x[0], -1
+			return func(_ float64, s, j []float64) {
+				x, y := s[0], s[1]
+				j[0], j[1], j[2] = y, x, -1
 				j[3], j[4], j[5] = 1, -1, 0
 				j[6], j[7], j[8] = 1, 0, a
 			}
@@ -378,17 +429,19 @@ func init() {
 	register("SprottL", Equations{
 		Flow: func(p Params) Func {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = x[1] + b*x[2]
-				dx[1] = a*x[0]*x[0] - x[1]
-				dx[2] = 1 - x[0]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y + b*z
+				ds[1] = a*x*x - y
+				ds[2] = 1 - x
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x := s[0]
 				j[0], j[1], j[2] = 0, 1, b
-				j[3], j[4], j[5] = 2*a*x[0], -1, 0
+				j[3], j[4], j[5] = 2*a*x, -1, 0
 				j[6], j[7], j[8] = -1, 0, 0
 			}
 		},
@@ -398,17 +451,19 @@ func init() {
 	register("SprottM", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = -x[2]
-				dx[1] = -x[0]*x[0] - x[1]
-				dx[2] = a + a*x[0] + x[1]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -z
+				ds[1] = -x*x - y
+				ds[2] = a + a*x + y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x := s[0]
 				j[0], j[1], j[2] = 0, 0, -1
-				j[3], j[4], j[5] = -2*x[0], -1, 0
+				j[3], j[4], j[5] = -2*x, -1, 0
 				j[6], j[7], j[8] = a, 1, 0
 			}
 		},
@@ -423,42 +478,55 @@ func init() {
 	//	dz/dt = y² - exp(-x²)
 	//
 	// sgn(0) = 0 as numpy. No analytic Jacobian (sgn is discontinuous).
-	register("SprottMore", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = x[1]
-			dx[1] = -x[0] - izSign(x[2])*x[1]
-			dx[2] = x[1]*x[1] - math.Exp(-x[0]*x[0])
-		}, nil))
+	register("SprottMore", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = -x - sign(z)*y
+				ds[2] = y*y - math.Exp(-x*x)
+			}
+		},
+	})
 
 	// SprottN: dx/dt = -2 y, dy/dt = x + z², dz/dt = 1 + y - 2 z.
-	register("SprottN", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = -2 * x[1]
-			dx[1] = x[0] + x[2]*x[2]
-			dx[2] = 1 + x[1] - 2*x[2]
+	register("SprottN", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -2 * y
+				ds[1] = x + z*z
+				ds[2] = 1 + y - 2*z
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = 0, -2, 0
-			j[3], j[4], j[5] = 1, 0, 2*x[2]
-			j[6], j[7], j[8] = 0, 1, -2
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				z := s[2]
+				j[0], j[1], j[2] = 0, -2, 0
+				j[3], j[4], j[5] = 1, 0, 2*z
+				j[6], j[7], j[8] = 0, 1, -2
+			}
+		},
+	})
 
 	// SprottO: dx/dt = y, dy/dt = x - z, dz/dt = x + x z + a y.
 	register("SprottO", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = x[1]
-				dx[1] = x[0] - x[2]
-				dx[2] = x[0] + x[0]*x[2] + a*x[1]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y
+				ds[1] = x - z
+				ds[2] = x + x*z + a*y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x, z := s[0], s[2]
 				j[0], j[1], j[2] = 0, 1, 0
 				j[3], j[4], j[5] = 1, 0, -1
-				j[6], j[7], j[8] = 1+x[2], a, x[0]
+				j[6], j[7], j[8] = 1+z, a, x
 			}
 		},
 	})
@@ -467,17 +535,19 @@ func init() {
 	register("SprottP", Equations{
 		Flow: func(p Params) Func {
 			a := p("a")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = a*x[1] + x[2]
-				dx[1] = -x[0] + x[1]*x[1]
-				dx[2] = x[0] + x[1]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a*y + z
+				ds[1] = -x + y*y
+				ds[2] = x + y
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a := p("a")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				y := s[1]
 				j[0], j[1], j[2] = 0, a, 1
-				j[3], j[4], j[5] = -1, 2*x[1], 0
+				j[3], j[4], j[5] = -1, 2*y, 0
 				j[6], j[7], j[8] = 1, 1, 0
 			}
 		},
@@ -487,18 +557,20 @@ func init() {
 	register("SprottQ", Equations{
 		Flow: func(p Params) Func {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = -x[2]
-				dx[1] = x[0] - x[1]
-				dx[2] = a*x[0] + x[1]*x[1] + b*x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -z
+				ds[1] = x - y
+				ds[2] = a*x + y*y + b*z
 			}
 		},
 		Jac: func(p Params) JacFunc {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				y := s[1]
 				j[0], j[1], j[2] = 0, 0, -1
 				j[3], j[4], j[5] = 1, -1, 0
-				j[6], j[7], j[8] = a, 2*x[1], b
+				j[6], j[7], j[8] = a, 2*y, b
 			}
 		},
 	})
@@ -507,33 +579,42 @@ func init() {
 	register("SprottR", Equations{
 		Flow: func(p Params) Func {
 			a, b := p("a"), p("b")
-			return func(_ float64, x, dx []float64) {
-				dx[0] = a - x[1]
-				dx[1] = b + x[2]
-				dx[2] = x[0]*x[1] - x[2]
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = a - y
+				ds[1] = b + z
+				ds[2] = x*y - z
 			}
 		},
 		Jac: func(Params) JacFunc {
-			return func(_ float64, x, j []float64) {
+			return func(_ float64, s, j []float64) {
+				x, y := s[0], s[1]
 				j[0], j[1], j[2] = 0, -1, 0
 				j[3], j[4], j[5] = 0, 0, 1
-				j[6], j[7], j[8] = x[1], x[0], -1
+				j[6], j[7], j[8] = y, x, -1
 			}
 		},
 	})
 
 	// SprottS: dx/dt = -x - 4 y, dy/dt = x + z², dz/dt = 1 + x.
-	register("SprottS", izFixed(
-		func(_ float64, x, dx []float64) {
-			dx[0] = -x[0] - 4*x[1]
-			dx[1] = x[0] + x[2]*x[2]
-			dx[2] = 1 + x[0]
+	register("SprottS", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = -x - 4*y
+				ds[1] = x + z*z
+				ds[2] = 1 + x
+			}
 		},
-		func(_ float64, x, j []float64) {
-			j[0], j[1], j[2] = -1, -4, 0
-			j[3], j[4], j[5] = 1, 0, 2*x[2]
-			j[6], j[7], j[8] = 1, 0, 0
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				z := s[2]
+				j[0], j[1], j[2] = -1, -4, 0
+				j[3], j[4], j[5] = 1, 0, 2*z
+				j[6], j[7], j[8] = 1, 0, 0
+			}
+		},
+	})
 
 	// SprottTorus: a conservative-looking flow with coexisting torus and
 	// strange attractor.
@@ -542,28 +623,33 @@ func init() {
 	//	dx/dt = y + 2 x y + x z
 	//	dy/dt = 1 - 2 x² + y z
 	//	dz/dt = x - x² - y²
-	register("SprottTorus", izFixed(
-		func(_ float64, x, dx []float64) {
-			X, Y, Z := x[0], x[1], x[2]
-			dx[0] = Y + 2*X*Y + X*Z
-			dx[1] = 1 - 2*X*X + Y*Z
-			dx[2] = X - X*X - Y*Y
+	register("SprottTorus", Equations{
+		Flow: func(Params) Func {
+			return func(_ float64, s, ds []float64) {
+				x, y, z := s[0], s[1], s[2]
+				ds[0] = y + 2*x*y + x*z
+				ds[1] = 1 - 2*x*x + y*z
+				ds[2] = x - x*x - y*y
+			}
 		},
-		func(_ float64, x, j []float64) {
-			X, Y, Z := x[0], x[1], x[2]
-			j[0], j[1], j[2] = 2*Y+Z, 2*X+1, X
-			j[3], j[4], j[5] = -4*X, Z, Y
-			j[6], j[7], j[8] = 1-2*X, -2*Y, 0
-		}))
+		Jac: func(Params) JacFunc {
+			return func(_ float64, s, j []float64) {
+				x, y, z := s[0], s[1], s[2]
+				j[0], j[1], j[2] = 2*y+z, 2*x+1, x
+				j[3], j[4], j[5] = -4*x, z, y
+				j[6], j[7], j[8] = 1-2*x, -2*y, 0
+			}
+		},
+	})
 
-	// Thomas: Thomas' cyclically symmetric attractor; see izThomas.
+	// Thomas: Thomas' cyclically symmetric attractor; see thomasEquations.
 	// Thomas, Rene (1999). Deterministic chaos seen in terms of feedback
 	// circuits: Analysis, synthesis, labyrinth chaos. Int. J. Bifurc. Chaos.
-	register("Thomas", izThomas)
+	register("Thomas", thomasEquations())
 
 	// ThomasLabyrinth: the Thomas system in its labyrinth-chaos regime (small
-	// damping a); see izThomas.
+	// damping a); see thomasEquations.
 	// Thomas, Rene. Deterministic chaos seen in terms of feedback circuits:
 	// Analysis, synthesis, labyrinth chaos. Int. J. Bifurc. Chaos. (1999).
-	register("ThomasLabyrinth", izThomas)
+	register("ThomasLabyrinth", thomasEquations())
 }
