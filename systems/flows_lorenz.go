@@ -8,8 +8,9 @@ package systems
 // DequanLi family (PanXuZhou, Tsucs2), the four-wing Sakarya, LiuChen, QiChen
 // and WangSun systems, Aizawa, Burke-Shaw and Rössler's spiral chaos.
 
-// dequanLiEquations is dysts' DequanLi class, shared by its subclasses PanXuZhou and
-// Tsucs2 (dysts gives them their own parameters only):
+// dequanLiEquations is dysts' DequanLi class, shared by its subclasses
+// PanXuZhou and Tsucs2 (dysts gives them their own parameters only). The
+// first term is evaluated as a y - a x, as in dysts' flows.py:
 //
 //	dx/dt = a (y - x) + d x z
 //	dy/dt = k x + f y - x z
