@@ -1,7 +1,8 @@
 package systems
 
-// The delay systems of dysts: IkedaDelay, MackeyGlass, PiecewiseCircuit,
-// ScrollDelay, SprottDelay, VossDelay.
+// Delay systems: the scalar delay differential equations of dysts
+// (IkedaDelay, MackeyGlass, PiecewiseCircuit, ScrollDelay, SprottDelay,
+// VossDelay).
 //
 // State dimension. Each is a scalar delay differential equation
 // dx/dt = f(x(t), x(t - τ)): our state dimension is 1 and the delay τ is the
@@ -18,29 +19,33 @@ package systems
 // IC[0], and the JSON dimension is the number of lagged copies of x in dysts'
 // trajectories. The other nine IC entries are unused by dysts.
 //
-// No analytic Jacobians: JacFunc has no slot for x(t - τ).
+// No analytic Jacobians: JacFunc has no slot for x(t - τ). In the closures
+// s holds x(t), sd holds x(t - τ) and ds receives dx/dt.
 
 import "math"
 
-// izIkeda is dysts' IkedaDelay, shared by SprottDelay (a subclass there):
+// ikedaEquations is dysts' IkedaDelay, shared by SprottDelay (a subclass there):
 //
 //	dx/dt = μ sin(x(t - τ) - x0) - c x
-var izIkeda = Equations{
-	Delay: func(p Params) DelayFunc {
-		c, mu, x0 := p("c"), p("mu"), p("x0")
-		return func(_ float64, x, xd, dx []float64) {
-			dx[0] = mu*math.Sin(xd[0]-x0) - c*x[0]
-		}
-	},
-	DelayParam: "tau",
+func ikedaEquations() Equations {
+	return Equations{
+		Delay: func(p Params) DelayFunc {
+			c, mu, x0 := p("c"), p("mu"), p("x0")
+			return func(_ float64, s, sd, ds []float64) {
+				x, xd := s[0], sd[0]
+				ds[0] = mu*math.Sin(xd-x0) - c*x
+			}
+		},
+		DelayParam: "tau",
+	}
 }
 
 func init() {
 	// IkedaDelay: the Ikeda optical ring cavity with delayed feedback; see
-	// izIkeda.
+	// ikedaEquations.
 	// K. Ikeda and K. Matsumoto (1987). High-dimensional chaotic behavior in
 	// systems with time-delayed feedback, Physica D, 29 (1-2), 223-235.
-	register("IkedaDelay", izIkeda)
+	register("IkedaDelay", ikedaEquations())
 
 	// MackeyGlass: the Mackey-Glass blood-production model.
 	// Glass, L. and Mackey, M. C. (1979). Pathological physiological
@@ -51,8 +56,9 @@ func init() {
 	register("MackeyGlass", Equations{
 		Delay: func(p Params) DelayFunc {
 			beta, gamma, n := p("beta"), p("gamma"), p("n")
-			return func(_ float64, x, xd, dx []float64) {
-				dx[0] = beta*(xd[0]/(1+math.Pow(xd[0], n))) - gamma*x[0]
+			return func(_ float64, s, sd, ds []float64) {
+				x, xd := s[0], sd[0]
+				ds[0] = beta*(xd/(1+math.Pow(xd, n))) - gamma*x
 			}
 		},
 		DelayParam: "tau",
@@ -68,9 +74,10 @@ func init() {
 	register("PiecewiseCircuit", Equations{
 		Delay: func(p Params) DelayFunc {
 			alpha, beta, c := p("alpha"), p("beta"), p("c")
-			return func(_ float64, _, xd, dx []float64) {
-				u := xd[0] / c
-				dx[0] = -alpha*xd[0] + beta*(-u*u*u+3*u)
+			return func(_ float64, _, sd, ds []float64) {
+				xd := sd[0]
+				u := xd / c
+				ds[0] = -alpha*xd + beta*(-u*u*u+3*u)
 			}
 		},
 		DelayParam: "tau",
@@ -85,18 +92,19 @@ func init() {
 	register("ScrollDelay", Equations{
 		Delay: func(p Params) DelayFunc {
 			alpha, beta := p("alpha"), p("beta")
-			return func(_ float64, _, xd, dx []float64) {
-				dx[0] = -alpha*xd[0] + beta*math.Tanh(10*xd[0])
+			return func(_ float64, _, sd, ds []float64) {
+				xd := sd[0]
+				ds[0] = -alpha*xd + beta*math.Tanh(10*xd)
 			}
 		},
 		DelayParam: "tau",
 	})
 
 	// SprottDelay: Sprott's simple chaotic delay equation dx/dt = sin x(t - τ)
-	// (the Ikeda equation with c = 0, μ = 1, x0 = 0); see izIkeda.
+	// (the Ikeda equation with c = 0, μ = 1, x0 = 0); see ikedaEquations.
 	// Sprott, J. C (2007). A simple chaotic delay differential equation.
 	// Physics Letters A 366.4-5: 397-402.
-	register("SprottDelay", izIkeda)
+	register("SprottDelay", ikedaEquations())
 
 	// VossDelay: an electronic delay circuit with a cubic nonlinearity.
 	// Voss (2002). Real-time anticipation of chaotic states of an electronic
@@ -107,9 +115,10 @@ func init() {
 	register("VossDelay", Equations{
 		Delay: func(p Params) DelayFunc {
 			alpha := p("alpha")
-			return func(_ float64, x, xd, dx []float64) {
-				u := xd[0]
-				dx[0] = -alpha*x[0] + (-10.44*u*u*u - 13.95*u*u - 3.63*u + 0.85)
+			return func(_ float64, s, sd, ds []float64) {
+				x := s[0]
+				u := sd[0]
+				ds[0] = -alpha*x + (-10.44*u*u*u - 13.95*u*u - 3.63*u + 0.85)
 			}
 		},
 		DelayParam: "tau",
