@@ -63,7 +63,7 @@ type Config struct {
 type Executor struct {
 	cfg Config
 
-	submits atomic.Int64 // sbatch calls
+	submits atomic.Int64 // Client.Submit calls
 	jobs    atomic.Int64 // jobs submitted (array tasks count one each)
 	seq     atomic.Int64 // submission directory names
 
