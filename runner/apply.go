@@ -1,13 +1,15 @@
 package runner
 
 import (
+	"cmp"
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,14 +35,16 @@ type Options struct {
 	RunID string
 	// LeaseTTL is how long a key lock lasts without renewal (default 2 min).
 	LeaseTTL time.Duration
-	// Executor runs stages elsewhere (a batch system); nil runs them in this
-	// process. The runner keeps scheduling, locking and cache checks.
+	// Executor computes the stages; nil computes them in this process. The
+	// runner keeps scheduling, locking and cache checks either way.
 	Executor Executor
 }
 
-// Executor computes one node and stores its outputs under its key, for
-// example as a batch job that runs `runner exec-node`. The runner holds the
-// node's key lock while Run is called and checks the entry afterwards.
+// Executor computes one node and stores its outputs under its key: in this
+// process (the default), or for example as a batch job that runs
+// `runner exec-node` (package runner/slurm). Apply holds the node's key lock
+// while Run is called, and checks that the entry is in the store afterwards.
+// Run may be called from many goroutines at once.
 type Executor interface {
 	Run(ctx context.Context, n *Node) error
 }
@@ -119,6 +123,10 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	a.prog = newProgress(opts.Log, opts.Terminal, len(plan.Nodes), start)
 	defer a.prog.stop()
 	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)
+	a.exec = opts.Executor
+	if a.exec == nil {
+		a.exec = a.localExecutor()
+	}
 	decisions := plan.decide(store, a.sizes, opts.Jobs)
 	a.walk(ctx, decisions)
 	a.prog.stop()
@@ -148,7 +156,7 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 		}
 	}
 	var merr *multierror.Error
-	sort.Slice(a.failures, func(i, j int) bool { return a.failures[i].ID < a.failures[j].ID })
+	slices.SortFunc(a.failures, func(x, y *StageError) int { return cmp.Compare(x.ID, y.ID) })
 	for _, f := range a.failures {
 		merr = multierror.Append(merr, f)
 	}
@@ -171,9 +179,11 @@ func listFormat(errs []error) string {
 }
 
 type applier struct {
-	plan     *Plan
-	store    *artifacts.Store
-	opts     Options
+	plan  *Plan
+	store *artifacts.Store
+	opts  Options
+	// exec computes the nodes: opts.Executor, or a *localExecutor.
+	exec     Executor
 	journal  *artifacts.Journal
 	prog     *progress
 	res      *Result
@@ -218,18 +228,18 @@ func (a *applier) walk(ctx context.Context, decisions []Decision) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ready := &nodeHeap{}
+	ready := &readyQueue{}
 	for i, n := range nodes {
 		if !decisions[i].Cached && pending[i] == 0 {
-			ready.push(n)
+			heap.Push(ready, n)
 		}
 	}
 	results := make(chan done)
 	running := 0
 	stopScheduling := false
 	for toRun > 0 {
-		for !stopScheduling && running < a.opts.Jobs && ready.len() > 0 {
-			n := ready.pop()
+		for !stopScheduling && running < a.opts.Jobs && ready.Len() > 0 {
+			n := heap.Pop(ready).(*Node)
 			running++
 			a.prog.started(n)
 			go func() {
@@ -252,7 +262,7 @@ func (a *applier) walk(ctx context.Context, decisions []Decision) {
 			for _, m := range dependents[d.n.Index] {
 				pending[m.Index]--
 				if pending[m.Index] == 0 && a.res.Outcomes[m.Index] == Pending {
-					ready.push(m)
+					heap.Push(ready, m)
 				}
 			}
 		case Failed:
@@ -374,17 +384,17 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 			return Failed, fmt.Errorf("evict corrupt entry: %w", err)
 		}
 	}
-	if a.opts.Executor != nil {
-		err = a.opts.Executor.Run(ctx, n)
-		if err == nil {
-			// The executor stored the entry elsewhere (another host, a job):
-			// trust nothing that the store does not show.
-			if _, lerr := a.store.Lookup(n.Key); lerr != nil {
-				err = fmt.Errorf("executor reported success but the entry is not in the store: %w", lerr)
-			}
+	err = a.exec.Run(ctx, n)
+	if _, local := a.exec.(*localExecutor); err == nil && !local {
+		// The executor stored the entry elsewhere (another host, a job):
+		// trust nothing that the store does not show. (The local executor
+		// records what it stored itself.)
+		m, lerr := a.store.Lookup(n.Key)
+		if lerr != nil {
+			err = fmt.Errorf("executor reported success but the entry is not in the store: %w", lerr)
+		} else if a.sizes != nil {
+			a.sizes.Record(n.Key, m)
 		}
-	} else {
-		err = a.compute(ctx, n, started)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -395,19 +405,35 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		return Failed, err
 	}
 	_ = a.store.SetRef(a.plan.Pipeline.Name, n.ID(), n.Key)
-	if a.opts.Executor != nil && a.sizes != nil {
-		if m, err := a.store.Lookup(n.Key); err == nil {
-			a.sizes.Record(n.Key, m)
-		}
-	}
 	record("ran", nil)
 	return Ran, nil
 }
 
-// compute runs a node's stage here, with its retries and timeout, and stores
-// its outputs under its key.
-func (a *applier) compute(ctx context.Context, n *Node, started time.Time) error {
-	outputs, inputKeys, err := a.runWithRetries(ctx, n)
+// localExecutor computes nodes in this process: it reads their inputs from
+// the store, runs the stage with its retries and timeout, and stores the
+// outputs under the node's key. It is Apply's executor when
+// Options.Executor is nil, and what `runner exec-node` runs on a batch node.
+type localExecutor struct {
+	plan  *Plan
+	store *artifacts.Store
+	sizes *artifacts.SizeIndex // nil: not recorded
+	log   io.Writer
+	// recompute evicts and recomputes, under its key lock, an upstream node
+	// whose entry a read found corrupt.
+	recompute func(ctx context.Context, n *Node) (Outcome, error)
+}
+
+// localExecutor returns the in-process executor of a's plan and store.
+func (a *applier) localExecutor() *localExecutor {
+	return &localExecutor{plan: a.plan, store: a.store, sizes: a.sizes, log: a.opts.Log,
+		recompute: func(ctx context.Context, n *Node) (Outcome, error) { return a.execute(ctx, n, true) }}
+}
+
+// Run computes n here, with its retries and timeout, and stores its outputs
+// under its key.
+func (x *localExecutor) Run(ctx context.Context, n *Node) error {
+	started := time.Now()
+	outputs, inputKeys, err := x.runWithRetries(ctx, n)
 	if err != nil {
 		return err
 	}
@@ -420,12 +446,12 @@ func (a *applier) compute(ctx context.Context, n *Node, started time.Time) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stored, err := a.store.Put(m, outputs)
+	stored, err := x.store.Put(m, outputs)
 	if err != nil {
 		return fmt.Errorf("store outputs: %w", err)
 	}
-	if a.sizes != nil {
-		a.sizes.Record(n.Key, stored)
+	if x.sizes != nil {
+		x.sizes.Record(n.Key, stored)
 	}
 	return nil
 }
@@ -439,11 +465,12 @@ func ExecuteNode(ctx context.Context, plan *Plan, store *artifacts.Store, id str
 		return fmt.Errorf("no stage instance %q in the plan", id)
 	}
 	a := &applier{plan: plan, store: store, opts: Options{Log: io.Discard}}
-	return a.compute(ctx, n, time.Now())
+	a.exec = a.localExecutor() // also recomputes corrupt inputs
+	return a.exec.Run(ctx, n)
 }
 
-func (a *applier) runWithRetries(ctx context.Context, n *Node) (stages.Outputs, map[string][]artifacts.Key, error) {
-	in, inputKeys, err := a.readInputs(ctx, n)
+func (x *localExecutor) runWithRetries(ctx context.Context, n *Node) (stages.Outputs, map[string][]artifacts.Key, error) {
+	in, inputKeys, err := x.readInputs(ctx, n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -522,19 +549,19 @@ func checkOutputs(out stages.Outputs, ports []stages.Port) error {
 // readInputs loads every upstream table a node consumes. A table whose
 // digest no longer matches (damaged in place, same size) is evicted and its
 // producer recomputed before the read is retried.
-func (a *applier) readInputs(ctx context.Context, n *Node) (stages.Inputs, map[string][]artifacts.Key, error) {
+func (x *localExecutor) readInputs(ctx context.Context, n *Node) (stages.Inputs, map[string][]artifacts.Key, error) {
 	in := stages.Inputs{}
 	keys := map[string][]artifacts.Key{}
 	for _, inp := range n.Inst.Inputs {
 		for _, src := range inp.Sources {
-			up := a.plan.byID[src.Instance]
-			rec, err := a.store.Read(up.Key, src.Port)
+			up := x.plan.byID[src.Instance]
+			rec, err := x.store.Read(up.Key, src.Port)
 			if errors.Is(err, artifacts.ErrCorrupt) {
-				fmt.Fprintf(a.opts.Log, "corrupt %s (%v): recomputing\n", up.ID(), err)
-				if o, rerr := a.execute(ctx, up, true); o != Ran {
+				fmt.Fprintf(x.log, "corrupt %s (%v): recomputing\n", up.ID(), err)
+				if o, rerr := x.recompute(ctx, up); o != Ran {
 					err = fmt.Errorf("%w; recomputing %s failed: %v", err, up.ID(), rerr)
 				} else {
-					rec, err = a.store.Read(up.Key, src.Port)
+					rec, err = x.store.Read(up.Key, src.Port)
 				}
 			}
 			if err != nil {
@@ -571,43 +598,18 @@ var hostname = sync.OnceValue(func() string {
 	return h
 })
 
-// nodeHeap is a min-heap of nodes by plan index, so ready nodes start in
-// plan order.
-type nodeHeap struct{ items []*Node }
+// readyQueue is a container/heap of ready nodes by plan index, so that
+// they start in plan order.
+type readyQueue []*Node
 
-func (h *nodeHeap) len() int { return len(h.items) }
+func (q readyQueue) Len() int           { return len(q) }
+func (q readyQueue) Less(i, j int) bool { return q[i].Index < q[j].Index }
+func (q readyQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *readyQueue) Push(x any)        { *q = append(*q, x.(*Node)) }
 
-func (h *nodeHeap) push(n *Node) {
-	h.items = append(h.items, n)
-	i := len(h.items) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if h.items[p].Index <= h.items[i].Index {
-			break
-		}
-		h.items[p], h.items[i] = h.items[i], h.items[p]
-		i = p
-	}
-}
-
-func (h *nodeHeap) pop() *Node {
-	top := h.items[0]
-	last := len(h.items) - 1
-	h.items[0] = h.items[last]
-	h.items = h.items[:last]
-	i := 0
-	for {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h.items) && h.items[l].Index < h.items[m].Index {
-			m = l
-		}
-		if r < len(h.items) && h.items[r].Index < h.items[m].Index {
-			m = r
-		}
-		if m == i {
-			return top
-		}
-		h.items[m], h.items[i] = h.items[i], h.items[m]
-		i = m
-	}
+func (q *readyQueue) Pop() any {
+	old := *q
+	n := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return n
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/chaos-runner/runner/runner"
+	"github.com/chaos-runner/runner/runner/slurm"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -241,7 +242,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 
 // newSlurmExecutor builds the Slurm executor: jobs run this binary on the
 // same pipeline file, overrides and store.
-func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*runner.SlurmExecutor, error) {
+func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*slurm.Executor, error) {
 	bin, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("slurm executor: locate the runner binary: %w", err)
@@ -254,11 +255,11 @@ func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*run
 	if err != nil {
 		return nil, fmt.Errorf("slurm executor: %w", err)
 	}
-	sbatchArgs, err := runner.SplitArgs(extra)
+	sbatchArgs, err := splitArgs(extra)
 	if err != nil {
 		return nil, fmt.Errorf("--slurm-args: %w", err)
 	}
-	return runner.NewSlurmExecutor(runner.SlurmConfig{
+	return slurm.New(slurm.Config{
 		Runner: bin, Pipeline: pipeline, Sets: sets, Store: store, Args: sbatchArgs,
 	})
 }

@@ -1,45 +1,12 @@
-package runner
-
-// The Slurm executor: every stage instance that must run becomes a batch job
-// that runs `runner exec-node FILE --node ID --store S` on a compute node.
-//
-// Design choices:
-//
-//   - The runner stays the scheduler. It submits a node only once all its
-//     inputs are in the store, holds the node's key lock while the job runs,
-//     checks the entry afterwards, and marks dependents skipped when a node
-//     fails. No `--dependency=afterok` chains are submitted, so a failed job
-//     can never leave children PENDING forever (DependencyNeverSatisfied on
-//     clusters without DependencyParameters=kill_invalid_depend), and a
-//     cached or failed branch costs the queue nothing.
-//   - The store must be on a filesystem that the submitting host and every
-//     compute node mount at the same path (so must the runner binary, the
-//     pipeline file and the work directory): jobs write their entries there
-//     and the runner reads them back.
-//   - One shared poller asks Slurm about every outstanding job at once: one
-//     `squeue -h -r -t all -j id1,id2,...` per interval, then
-//     `scontrol -o show job ID` for ids squeue no longer lists. sacct is not
-//     used (many clusters, and the local test cluster, run no slurmdbd).
-//     Each job also writes its exit code to a file, which settles jobs that
-//     have left the controller's memory (MinJobAge) before they were seen.
-//   - Cells of one matrix stage that become ready within ArrayWindow of each
-//     other are submitted as one job array; the job script holds the
-//     index -> node map. Everything else is one job per node.
-//   - Stage errors are retried inside the job (exec-node honours the stage's
-//     retries and timeout, as the local executor does). A job that ends
-//     without a stage verdict (node failure, preemption, out of memory, Slurm
-//     time limit, cancelled by someone else, lost) is resubmitted up to the
-//     stage's retries.
+package slurm
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -47,11 +14,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/chaos-runner/runner/runner"
 )
 
-// SlurmConfig configures a SlurmExecutor. Paths must be absolute and
-// visible at the same place on the compute nodes.
-type SlurmConfig struct {
+// Config configures an Executor. Paths must be absolute and visible at the
+// same place on the compute nodes.
+type Config struct {
 	// Runner is the runner binary the jobs run (usually os.Executable()).
 	Runner string
 	// Pipeline is the pipeline file. It must not change while jobs run:
@@ -72,7 +41,7 @@ type SlurmConfig struct {
 	Partition, Account string
 	// Args are extra sbatch arguments, such as --qos=short or --mem=2G.
 	Args []string
-	// Poll is the interval between squeue calls (default 500ms).
+	// Poll is the interval between job state queries (default 500ms).
 	Poll time.Duration
 	// ArrayWindow is how long the first ready cell of a matrix stage waits
 	// for more cells of the same stage to submit them as one job array
@@ -84,15 +53,17 @@ type SlurmConfig struct {
 	// Log receives one line per submission, resubmission and cancellation;
 	// nil discards.
 	Log io.Writer
+	// Client talks to Slurm; nil is CLI, the Slurm commands on PATH.
+	Client Client
 }
 
-// SlurmExecutor runs nodes as Slurm batch jobs. It is safe for concurrent
-// use; Apply calls Run from many goroutines (use a large Options.Jobs: a
-// waiting node costs a goroutine, not a core).
-type SlurmExecutor struct {
-	cfg SlurmConfig
+// Executor is a runner.Executor that runs nodes as Slurm batch jobs. It is
+// safe for concurrent use; runner.Apply calls Run from many goroutines (use
+// a large Options.Jobs: a waiting node costs a goroutine, not a core).
+type Executor struct {
+	cfg Config
 
-	submits atomic.Int64 // sbatch calls
+	submits atomic.Int64 // Client.Submit calls
 	jobs    atomic.Int64 // jobs submitted (array tasks count one each)
 	seq     atomic.Int64 // submission directory names
 
@@ -104,8 +75,10 @@ type SlurmExecutor struct {
 	wake     chan struct{}
 }
 
-// NewSlurmExecutor checks the configuration and returns an executor.
-func NewSlurmExecutor(cfg SlurmConfig) (*SlurmExecutor, error) {
+var _ runner.Executor = (*Executor)(nil)
+
+// New checks the configuration and returns an executor.
+func New(cfg Config) (*Executor, error) {
 	for name, p := range map[string]string{"runner binary": cfg.Runner, "pipeline": cfg.Pipeline, "store": cfg.Store} {
 		if p == "" || !filepath.IsAbs(p) {
 			return nil, fmt.Errorf("slurm executor: %s path %q must be absolute", name, p)
@@ -133,10 +106,13 @@ func NewSlurmExecutor(cfg SlurmConfig) (*SlurmExecutor, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
+	if cfg.Client == nil {
+		cfg.Client = CLI{}
+	}
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return nil, fmt.Errorf("slurm executor: work dir: %w", err)
 	}
-	return &SlurmExecutor{
+	return &Executor{
 		cfg:      cfg,
 		batches:  map[string]*submission{},
 		watchers: map[*watcher]bool{},
@@ -144,14 +120,15 @@ func NewSlurmExecutor(cfg SlurmConfig) (*SlurmExecutor, error) {
 	}, nil
 }
 
-// Submissions returns how many times sbatch was called.
-func (e *SlurmExecutor) Submissions() int { return int(e.submits.Load()) }
+// Submissions returns how many times a job (or job array) was submitted,
+// refused submissions included.
+func (e *Executor) Submissions() int { return int(e.submits.Load()) }
 
 // Jobs returns how many jobs were submitted (each array task counts).
-func (e *SlurmExecutor) Jobs() int { return int(e.jobs.Load()) }
+func (e *Executor) Jobs() int { return int(e.jobs.Load()) }
 
-// SlurmJobError is a job that ended without producing its node's entry.
-type SlurmJobError struct {
+// JobError is a job that ended without producing its node's entry.
+type JobError struct {
 	JobID    string // "123" or "123_4" for an array task
 	State    string // Slurm job state, such as FAILED or TIMEOUT; LOST if Slurm forgot it
 	ExitCode int    // exit code of the job script, -1 if it did not finish
@@ -160,7 +137,7 @@ type SlurmJobError struct {
 	Tail     string // the last lines of that log
 }
 
-func (e *SlurmJobError) Error() string {
+func (e *JobError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "slurm job %s %s", e.JobID, e.State)
 	if e.ExitCode >= 0 {
@@ -180,7 +157,7 @@ func (e *SlurmJobError) Error() string {
 // retryable reports whether resubmitting can help: the job ended without
 // a verdict of the stage itself (exec-node exits 1 when the stage failed
 // after its own retries, 2 when the node is not in the plan).
-func (e *SlurmJobError) retryable() bool {
+func (e *JobError) retryable() bool {
 	switch e.State {
 	case "NODE_FAIL", "BOOT_FAIL", "PREEMPTED", "OUT_OF_MEMORY", "TIMEOUT", "DEADLINE", "CANCELLED", "LOST":
 		return true
@@ -193,7 +170,7 @@ func (e *SlurmJobError) retryable() bool {
 // Run submits n as a batch job (or as a task of a job array), waits for it
 // and reports its failure with the tail of its log. On cancellation it
 // cancels the job and returns ctx.Err().
-func (e *SlurmExecutor) Run(ctx context.Context, n *Node) error {
+func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 	attempts := n.Inst.Retries + 1
 	for attempt := 1; ; attempt++ {
 		err := e.runOnce(ctx, n, attempt == 1)
@@ -203,7 +180,7 @@ func (e *SlurmExecutor) Run(ctx context.Context, n *Node) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		var je *SlurmJobError
+		var je *JobError
 		if !errors.As(err, &je) || !je.retryable() || attempt >= attempts {
 			if attempt > 1 {
 				return fmt.Errorf("attempt %d of %d: %w", attempt, attempts, err)
@@ -218,7 +195,7 @@ func (e *SlurmExecutor) Run(ctx context.Context, n *Node) error {
 type submission struct {
 	stage string
 	dir   string
-	nodes []*Node
+	nodes []*runner.Node
 	// timeLimit is the --time value shared by all nodes ("" for none).
 	timeLimit string
 
@@ -226,7 +203,7 @@ type submission struct {
 	jobID string
 	err   error
 
-	remaining int  // tasks not finished (guarded by SlurmExecutor.mu)
+	remaining int  // tasks not finished (guarded by Executor.mu)
 	failed    bool // a task failed: keep the directory
 }
 
@@ -241,7 +218,7 @@ func (t *task) path(ext string) string {
 	return filepath.Join(t.sub.dir, fmt.Sprintf("task-%d.%s", t.index, ext))
 }
 
-func (e *SlurmExecutor) runOnce(ctx context.Context, n *Node, allowArray bool) error {
+func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool) error {
 	t, err := e.submit(ctx, n, allowArray)
 	if err != nil {
 		return err
@@ -281,14 +258,14 @@ func (e *SlurmExecutor) runOnce(ctx context.Context, n *Node, allowArray bool) e
 		return nil
 	}
 	e.finished(t, false)
-	je := &SlurmJobError{JobID: t.id, State: state, ExitCode: rc, Reason: end.reason, Log: t.path("err")}
+	je := &JobError{JobID: t.id, State: state, ExitCode: rc, Reason: end.reason, Log: t.path("err")}
 	je.Tail = logTail(je.Log, 20, 4096)
 	return je
 }
 
 // finished records the end of a task; the submission directory goes once
 // all its tasks succeeded.
-func (e *SlurmExecutor) finished(t *task, ok bool) {
+func (e *Executor) finished(t *task, ok bool) {
 	e.mu.Lock()
 	t.sub.remaining--
 	if !ok {
@@ -302,7 +279,7 @@ func (e *SlurmExecutor) finished(t *task, ok bool) {
 }
 
 // submit submits n alone, or joins it to the open array batch of its stage.
-func (e *SlurmExecutor) submit(ctx context.Context, n *Node, allowArray bool) (*task, error) {
+func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool) (*task, error) {
 	if !allowArray || e.cfg.ArrayWindow < 0 || len(n.Cell) == 0 {
 		return e.submitOne(ctx, n)
 	}
@@ -340,10 +317,10 @@ func (e *SlurmExecutor) submit(ctx context.Context, n *Node, allowArray bool) (*
 }
 
 // submitOne submits n as a job of its own.
-func (e *SlurmExecutor) submitOne(ctx context.Context, n *Node) (*task, error) {
+func (e *Executor) submitOne(ctx context.Context, n *runner.Node) (*task, error) {
 	sub := e.newSubmission(n)
-	sub.nodes = []*Node{n}
-	e.sbatch(ctx, sub)
+	sub.nodes = []*runner.Node{n}
+	e.submitBatch(ctx, sub)
 	if sub.err != nil {
 		return nil, sub.err
 	}
@@ -351,7 +328,7 @@ func (e *SlurmExecutor) submitOne(ctx context.Context, n *Node) (*task, error) {
 }
 
 // flush closes an open batch and submits it (once).
-func (e *SlurmExecutor) flush(sub *submission) {
+func (e *Executor) flush(sub *submission) {
 	e.mu.Lock()
 	if e.batches[sub.stage] != sub {
 		e.mu.Unlock()
@@ -359,14 +336,14 @@ func (e *SlurmExecutor) flush(sub *submission) {
 	}
 	delete(e.batches, sub.stage)
 	e.mu.Unlock()
-	// Submission is not tied to one caller's context; sbatch is bounded by
-	// its own timeout.
-	e.sbatch(context.Background(), sub)
+	// Submission is not tied to one caller's context: the batch has other
+	// members.
+	e.submitBatch(context.Background(), sub)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-func (e *SlurmExecutor) newSubmission(n *Node) *submission {
+func (e *Executor) newSubmission(n *runner.Node) *submission {
 	name := n.Key.Short()
 	if len(n.Cell) > 0 {
 		name = unsafeName.ReplaceAllString(n.Inst.Stage, "_")
@@ -378,7 +355,7 @@ func (e *SlurmExecutor) newSubmission(n *Node) *submission {
 
 // slurmTime is the --time limit for a node: its retries times its timeout,
 // plus a margin for start-up, in whole minutes; "" when it has no timeout.
-func slurmTime(n *Node) string {
+func slurmTime(n *runner.Node) string {
 	if n.Inst.Timeout <= 0 {
 		return ""
 	}
@@ -386,9 +363,9 @@ func slurmTime(n *Node) string {
 	return strconv.Itoa(int((total + time.Minute - 1) / time.Minute))
 }
 
-// sbatch writes the job script and submits it; it sets sub.jobID or sub.err
-// and closes sub.ready.
-func (e *SlurmExecutor) sbatch(ctx context.Context, sub *submission) {
+// submitBatch writes the job script and submits it; it sets sub.jobID or
+// sub.err and closes sub.ready.
+func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 	defer close(sub.ready)
 	sub.remaining = len(sub.nodes)
 	first := sub.nodes[0]
@@ -405,40 +382,28 @@ func (e *SlurmExecutor) sbatch(ctx context.Context, sub *submission) {
 		fail(err)
 		return
 	}
-	args := []string{"--parsable", "--chdir=" + e.cfg.Chdir}
+	job := Job{Script: script, Chdir: e.cfg.Chdir, Time: sub.timeLimit}
 	if len(sub.nodes) > 1 {
-		args = append(args,
-			"--job-name=runner-"+unsafeName.ReplaceAllString(sub.stage, "_"),
-			fmt.Sprintf("--array=0-%d", len(sub.nodes)-1),
-			"--output="+filepath.Join(sub.dir, "task-%a.out"),
-			"--error="+filepath.Join(sub.dir, "task-%a.err"))
+		job.Name = "runner-" + unsafeName.ReplaceAllString(sub.stage, "_")
+		job.Array = len(sub.nodes)
+		job.Output = filepath.Join(sub.dir, "task-%a.out")
+		job.Error = filepath.Join(sub.dir, "task-%a.err")
 	} else {
-		args = append(args,
-			"--job-name=runner-"+first.Key.Short(),
-			"--output="+filepath.Join(sub.dir, "task-0.out"),
-			"--error="+filepath.Join(sub.dir, "task-0.err"))
-	}
-	if sub.timeLimit != "" {
-		args = append(args, "--time="+sub.timeLimit)
+		job.Name = "runner-" + first.Key.Short()
+		job.Output = filepath.Join(sub.dir, "task-0.out")
+		job.Error = filepath.Join(sub.dir, "task-0.err")
 	}
 	if e.cfg.Partition != "" {
-		args = append(args, "--partition="+e.cfg.Partition)
+		job.Args = append(job.Args, "--partition="+e.cfg.Partition)
 	}
 	if e.cfg.Account != "" {
-		args = append(args, "--account="+e.cfg.Account)
+		job.Args = append(job.Args, "--account="+e.cfg.Account)
 	}
-	args = append(args, e.cfg.Args...)
-	args = append(args, script)
+	job.Args = append(job.Args, e.cfg.Args...)
 	e.submits.Add(1)
-	out, err := slurmCommand(ctx, "sbatch", args...)
+	id, err := e.cfg.Client.Submit(ctx, job)
 	if err != nil {
 		fail(err)
-		return
-	}
-	// --parsable prints "jobid" or "jobid;cluster".
-	id, _, _ := strings.Cut(strings.TrimSpace(lastLine(out)), ";")
-	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
-		fail(fmt.Errorf("unexpected sbatch output %q", out))
 		return
 	}
 	sub.jobID = id
@@ -452,7 +417,7 @@ func (e *SlurmExecutor) sbatch(ctx context.Context, sub *submission) {
 
 // jobScript is a bash script that runs exec-node for the node at index
 // $SLURM_ARRAY_TASK_ID (0 for a plain job) and records its exit code.
-func (e *SlurmExecutor) jobScript(sub *submission) []byte {
+func (e *Executor) jobScript(sub *submission) []byte {
 	var b bytes.Buffer
 	b.WriteString("#!/bin/bash\n# Written by runner (Slurm executor): one stage instance per task.\nset -u\nnodes=(\n")
 	for i, n := range sub.nodes {
@@ -496,7 +461,7 @@ type watcher struct {
 }
 
 // watch registers t with the shared poller.
-func (e *SlurmExecutor) watch(t *task) *watcher {
+func (e *Executor) watch(t *task) *watcher {
 	w := &watcher{t: t, done: make(chan jobEnd, 1), cancelled: make(chan struct{})}
 	e.mu.Lock()
 	e.watchers[w] = true
@@ -510,7 +475,7 @@ func (e *SlurmExecutor) watch(t *task) *watcher {
 
 // cancel asks the poller to scancel w's job and waits (a bounded time) until
 // it has, so that no job outlives an interrupted apply unnoticed.
-func (e *SlurmExecutor) cancel(w *watcher) {
+func (e *Executor) cancel(w *watcher) {
 	e.mu.Lock()
 	e.cancels = append(e.cancels, w)
 	if !e.polling { // the poller may have stopped after delivering w's end
@@ -546,7 +511,7 @@ var hopelessReasons = map[string]bool{
 const queryFailureLimit = 5 * time.Minute
 
 // poll is the shared poller: one goroutine while jobs are outstanding.
-func (e *SlurmExecutor) poll() {
+func (e *Executor) poll() {
 	ticker := time.NewTicker(e.cfg.Poll)
 	defer ticker.Stop()
 	var failingSince time.Time
@@ -594,7 +559,7 @@ func (e *SlurmExecutor) poll() {
 }
 
 // deliver hands a job's end to its watcher and stops following it.
-func (e *SlurmExecutor) deliver(w *watcher, end jobEnd) {
+func (e *Executor) deliver(w *watcher, end jobEnd) {
 	e.mu.Lock()
 	if e.watchers[w] {
 		delete(e.watchers, w)
@@ -603,14 +568,14 @@ func (e *SlurmExecutor) deliver(w *watcher, end jobEnd) {
 	e.mu.Unlock()
 }
 
-func (e *SlurmExecutor) scancel(ws []*watcher) {
+func (e *Executor) scancel(ws []*watcher) {
 	args := make([]string, 0, len(ws))
 	for _, w := range ws {
 		args = append(args, w.t.id)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := slurmCommand(ctx, "scancel", args...); err != nil {
+	if err := e.cfg.Client.Cancel(ctx, args); err != nil {
 		fmt.Fprintf(e.cfg.Log, "slurm: %v\n", err)
 	} else {
 		fmt.Fprintf(e.cfg.Log, "slurm: cancelled %s\n", strings.Join(args, " "))
@@ -620,139 +585,36 @@ func (e *SlurmExecutor) scancel(ws []*watcher) {
 	}
 }
 
-// pollOnce asks squeue about every outstanding job, then scontrol about the
-// ones squeue no longer lists, and delivers the jobs that ended.
-func (e *SlurmExecutor) pollOnce(ws []*watcher) error {
-	seen := map[string]bool{}
-	var ids []string
-	for _, w := range ws {
-		id, _, _ := strings.Cut(w.t.id, "_") // an array is asked for by its job id
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+// pollOnce asks Slurm about every outstanding job at once and delivers the
+// jobs that ended.
+func (e *Executor) pollOnce(ws []*watcher) error {
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = w.t.id
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	states := map[string]jobState{}
-	for len(ids) > 0 { // a bounded command line per call
-		chunk := ids[:min(len(ids), squeueChunk)]
-		ids = ids[len(chunk):]
-		if err := squeue(ctx, chunk, states); err != nil {
-			return err
-		}
+	states, err := e.cfg.Client.Query(ctx, ids)
+	if err != nil {
+		return err
 	}
 	for _, w := range ws {
 		st, ok := states[w.t.id]
-		if !ok {
-			var err error
-			st, ok, err = scontrolJob(ctx, w.t.id)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				// Neither knows the job any more: it ended before it was seen
-				// to (MinJobAge), or vanished. The exit-code file decides.
-				e.deliver(w, jobEnd{exit: -1})
-				continue
-			}
-		}
 		switch {
-		case terminalStates[st.state]:
-			if st.exit < 0 && st.state != "COMPLETED" {
-				// squeue does not print exit codes; scontrol does.
-				if full, ok, err := scontrolJob(ctx, w.t.id); err == nil && ok {
-					st.exit = full.exit
-				}
-			}
-			e.deliver(w, jobEnd{state: st.state, reason: st.reason, exit: st.exit})
-		case st.state == "PENDING" && hopelessReasons[st.reason]:
+		case !ok:
+			// Slurm does not know the job any more: it ended before it was
+			// seen to (MinJobAge), or vanished. The exit-code file decides.
+			e.deliver(w, jobEnd{exit: -1})
+		case terminalStates[st.State]:
+			e.deliver(w, jobEnd{state: st.State, reason: st.Reason, exit: st.ExitCode})
+		case st.State == "PENDING" && hopelessReasons[st.Reason]:
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			_, _ = slurmCommand(ctx, "scancel", w.t.id)
+			_ = e.cfg.Client.Cancel(ctx, []string{w.t.id})
 			cancel()
-			e.deliver(w, jobEnd{state: "CANCELLED", reason: st.reason, exit: -1})
+			e.deliver(w, jobEnd{state: "CANCELLED", reason: st.Reason, exit: -1})
 		}
 	}
 	return nil
-}
-
-type jobState struct {
-	state, reason string
-	exit          int // -1 if unknown
-}
-
-// squeueChunk is the most job ids asked for in one squeue call.
-const squeueChunk = 500
-
-// squeue adds to states the state of every job (and array task) of ids
-// that squeue still lists.
-func squeue(ctx context.Context, ids []string, states map[string]jobState) error {
-	out, err := slurmCommand(ctx, "squeue", "-h", "-r", "-t", "all", "-j", strings.Join(ids, ","), "-o", "%i %T %r")
-	if err != nil {
-		// With a single id that Slurm forgot, squeue fails instead of
-		// listing nothing.
-		if strings.Contains(err.Error(), "Invalid job id") {
-			return nil
-		}
-		return err
-	}
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 {
-			continue
-		}
-		st := jobState{state: f[1], exit: -1}
-		if len(f) > 2 {
-			st.reason = f[2]
-		}
-		states[f[0]] = st
-	}
-	return nil
-}
-
-// scontrolJob asks scontrol about one job or array task; ok is false when
-// Slurm does not know it.
-func scontrolJob(ctx context.Context, id string) (st jobState, ok bool, err error) {
-	out, err := slurmCommand(ctx, "scontrol", "-o", "show", "job", id)
-	if err != nil {
-		if strings.Contains(err.Error(), "Invalid job id") {
-			return jobState{}, false, nil
-		}
-		return jobState{}, false, err
-	}
-	st.exit = -1
-	for _, f := range strings.Fields(out) {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "JobState":
-			st.state = v
-		case "Reason":
-			st.reason = v
-		case "ExitCode": // "code:signal"
-			code, sig, _ := strings.Cut(v, ":")
-			if c, err := strconv.Atoi(code); err == nil && sig == "0" {
-				st.exit = c
-			}
-		}
-	}
-	return st, st.state != "", nil
-}
-
-// slurmCommand runs a Slurm client command and returns its stdout; its
-// error includes stderr.
-func slurmCommand(ctx context.Context, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = strings.TrimSpace(stdout.String())
-		}
-		return "", fmt.Errorf("%s: %w: %s", name, err, msg)
-	}
-	return stdout.String(), nil
 }
 
 // readExitCode reads a job's exit-code file; -1 if there is none.
@@ -787,67 +649,6 @@ func logTail(path string, lines, maxBytes int) string {
 	return strings.Join(all, "\n")
 }
 
-func lastLine(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
-}
-
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}
-
-// SplitArgs splits a command line the way a POSIX shell would split words,
-// with single and double quotes and backslash escapes (no expansions), for
-// options such as --slurm-args.
-func SplitArgs(s string) ([]string, error) {
-	var args []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, fmt.Errorf("unterminated ' in %q", s)
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, fmt.Errorf("unterminated \" in %q", s)
-			}
-			inWord = true
-		case c == '\\':
-			if i+1 < len(s) {
-				i++
-				cur.WriteByte(s[i])
-			}
-			inWord = true
-		case c == ' ' || c == '\t' || c == '\n':
-			if inWord {
-				args = append(args, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		args = append(args, cur.String())
-	}
-	return args, nil
 }

@@ -1,4 +1,4 @@
-package runner
+package slurm
 
 import (
 	"bytes"
@@ -9,12 +9,15 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/stages"
 	_ "github.com/chaos-runner/runner/stages/basic"
 	_ "github.com/chaos-runner/runner/stages/generate"
@@ -101,7 +104,7 @@ func buildRunner(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "runner")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/runner")
-	cmd.Dir = ".." // the module root
+	cmd.Dir = "../.." // the module root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/runner: %v\n%s", err, out)
 	}
@@ -137,15 +140,16 @@ func (s *syncBuffer) jobIDs() []string {
 	return ids
 }
 
-type slurmEnv struct {
-	t   *testing.T
-	bin string
-	dir string
+// fixture is a pipeline file and a store in a directory of their own.
+type fixture struct {
+	t     *testing.T
+	dir   string
+	path  string
+	store *artifacts.Store
 }
 
-func (env *slurmEnv) fixture(name, body string) (*fixture, *Plan) {
-	t := env.t
-	dir := filepath.Join(env.dir, name)
+func newFixture(t *testing.T, dir, body string) *fixture {
+	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -153,13 +157,41 @@ func (env *slurmEnv) fixture(name, body string) (*fixture, *Plan) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, dir: dir, path: writePipeline(dir, "p.yaml", body), store: store}
-	return f, f.plan(stages.Default)
+	path := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, dir: dir, path: path, store: store}
 }
 
-func (env *slurmEnv) executor(f *fixture, log *syncBuffer, args ...string) *SlurmExecutor {
+// plan plans the pipeline with the real stage kinds.
+func (f *fixture) plan() *runner.Plan {
+	f.t.Helper()
+	p, ds := runner.Load(f.path, nil, stages.Default)
+	if len(ds) > 0 {
+		f.t.Fatalf("load: %v", ds)
+	}
+	plan, ds := runner.NewPlan(p, stages.Default)
+	if len(ds) > 0 {
+		f.t.Fatalf("plan: %v", ds)
+	}
+	return plan
+}
+
+type slurmEnv struct {
+	t   *testing.T
+	bin string
+	dir string
+}
+
+func (env *slurmEnv) fixture(name, body string) (*fixture, *runner.Plan) {
+	f := newFixture(env.t, filepath.Join(env.dir, name), body)
+	return f, f.plan()
+}
+
+func (env *slurmEnv) executor(f *fixture, log *syncBuffer, args ...string) *Executor {
 	env.t.Helper()
-	ex, err := NewSlurmExecutor(SlurmConfig{
+	ex, err := New(Config{
 		Runner: env.bin, Pipeline: f.path, Store: f.store.Root(), Chdir: f.dir,
 		Args: args, Poll: 100 * time.Millisecond, Log: log,
 	})
@@ -180,7 +212,7 @@ func TestSlurmExecutor(t *testing.T) {
 		log := &syncBuffer{}
 		ex := env.executor(f, log)
 		start := time.Now()
-		res, err := Apply(context.Background(), plan, f.store, Options{Jobs: 16, Executor: ex})
+		res, err := runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 16, Executor: ex})
 		if err != nil {
 			t.Fatalf("apply: %v\nexecutor log:\n%s", err, log)
 		}
@@ -205,7 +237,7 @@ func TestSlurmExecutor(t *testing.T) {
 
 		// The same pipeline applied here gives the same keys and bytes.
 		local, lplan := env.fixture("local", slurmPipeline)
-		if _, err := Apply(context.Background(), lplan, local.store, Options{Jobs: 2}); err != nil {
+		if _, err := runner.Apply(context.Background(), lplan, local.store, runner.Options{Jobs: 2}); err != nil {
 			t.Fatal(err)
 		}
 		for i, n := range plan.Nodes {
@@ -230,7 +262,7 @@ func TestSlurmExecutor(t *testing.T) {
 
 		// A second apply submits nothing.
 		ex2 := env.executor(f, log)
-		res, err = Apply(context.Background(), f.plan(stages.Default), f.store, Options{Jobs: 16, Executor: ex2})
+		res, err = runner.Apply(context.Background(), f.plan(), f.store, runner.Options{Jobs: 16, Executor: ex2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,25 +275,25 @@ func TestSlurmExecutor(t *testing.T) {
 		env.t = t
 		f, plan := env.fixture("fail", failPipeline)
 		ex := env.executor(f, &syncBuffer{})
-		res, err := Apply(context.Background(), plan, f.store, Options{Jobs: 16, Executor: ex})
+		res, err := runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 16, Executor: ex})
 		if err == nil {
 			t.Fatal("apply succeeded, want the failure of bad")
 		}
-		got := map[string]Outcome{}
+		got := map[string]runner.Outcome{}
 		for _, n := range plan.Nodes {
 			got[n.ID()] = res.Outcomes[n.Index]
 		}
-		want := map[string]Outcome{"bad": Failed, "after": Skipped, "ok": Ran}
+		want := map[string]runner.Outcome{"bad": runner.Failed, "after": runner.Skipped, "ok": runner.Ran}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("outcomes %v, want %v", got, want)
 		}
-		var se *StageError
+		var se *runner.StageError
 		if !errors.As(err, &se) || se.ID != "bad" {
 			t.Fatalf("error %v: want a StageError of bad", err)
 		}
-		var je *SlurmJobError
+		var je *JobError
 		if !errors.As(err, &je) {
-			t.Fatalf("error %v: want a SlurmJobError", err)
+			t.Fatalf("error %v: want a JobError", err)
 		}
 		if je.State != "FAILED" || je.ExitCode != 1 {
 			t.Errorf("job %s %s exit %d, want FAILED exit 1", je.JobID, je.State, je.ExitCode)
@@ -288,12 +320,12 @@ func TestSlurmExecutor(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		type result struct {
-			res *Result
+			res *runner.Result
 			err error
 		}
 		done := make(chan result, 1)
 		go func() {
-			res, err := Apply(ctx, plan, f.store, Options{Jobs: 16, Executor: ex})
+			res, err := runner.Apply(ctx, plan, f.store, runner.Options{Jobs: 16, Executor: ex})
 			done <- result{res, err}
 		}()
 		id := waitJobState(t, log, "RUNNING")
@@ -304,7 +336,7 @@ func TestSlurmExecutor(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("apply did not return after cancellation")
 		}
-		if !errors.Is(r.err, ErrInterrupted) {
+		if !errors.Is(r.err, runner.ErrInterrupted) {
 			t.Errorf("apply: %v, want ErrInterrupted", r.err)
 		}
 		if r.res.Interrupted != 2 {
@@ -325,7 +357,7 @@ func TestSlurmExecutor(t *testing.T) {
 		ex := env.executor(f, log, "--hold")
 		done := make(chan error, 1)
 		go func() {
-			_, err := Apply(context.Background(), plan, f.store, Options{Jobs: 16, Executor: ex})
+			_, err := runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 16, Executor: ex})
 			done <- err
 		}()
 		// Someone else cancels the first job: not a stage failure, so it is
@@ -396,26 +428,6 @@ func waitTerminal(t *testing.T, id string) string {
 	return st
 }
 
-func TestSplitArgs(t *testing.T) {
-	for in, want := range map[string][]string{
-		"":                              nil,
-		"  ":                            nil,
-		"--qos=short -p debug":          {"--qos=short", "-p", "debug"},
-		`--comment='a b' --x="c \"d\""`: {"--comment=a b", `--x=c "d"`},
-		`a\ b ''`:                       {"a b", ""},
-	} {
-		got, err := SplitArgs(in)
-		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("SplitArgs(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{`'open`, `"open`} {
-		if _, err := SplitArgs(in); err == nil {
-			t.Errorf("SplitArgs(%q): no error", in)
-		}
-	}
-}
-
 func TestShellQuote(t *testing.T) {
 	for _, s := range []string{"plain", "s[a]", "s[b c]", "s[d'e]", "", "$(x) `y` \"z\"\n"} {
 		out, err := exec.Command("bash", "-c", `printf %s `+shellQuote(s)).Output()
@@ -428,70 +440,115 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-// fakeSlurm puts fake sbatch, squeue, scontrol and scancel on PATH: sbatch
-// refuses job arrays and runs a plain job's script at once; squeue and
-// scontrol have already forgotten every job (as after MinJobAge), so the
-// executor must settle jobs from their exit-code files. Returns the file
-// that logs every call.
-func fakeSlurm(t *testing.T) string {
+// fakeClient is a Slurm that refuses job arrays, runs a plain job's script
+// at once, and has forgotten every job by the time it is asked about it (as
+// after MinJobAge), so the executor must settle jobs from their exit-code
+// files.
+type fakeClient struct {
+	mu        sync.Mutex
+	next      int
+	submitted []Job
+}
+
+func (c *fakeClient) Submit(ctx context.Context, job Job) (string, error) {
+	c.mu.Lock()
+	c.submitted = append(c.submitted, job)
+	c.mu.Unlock()
+	if job.Array > 0 {
+		return "", errors.New("sbatch: error: Batch job submission failed: Invalid job array specification")
+	}
+	stdout, err := os.Create(job.Output)
+	if err != nil {
+		return "", err
+	}
+	defer stdout.Close()
+	stderr, err := os.Create(job.Error)
+	if err != nil {
+		return "", err
+	}
+	defer stderr.Close()
+	cmd := exec.CommandContext(ctx, "bash", job.Script)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = job.Chdir, stdout, stderr
+	_ = cmd.Run() // its exit code is in its exit-code file
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next++
+	return strconv.Itoa(100 + c.next), nil
+}
+
+func (c *fakeClient) Query(context.Context, []string) (map[string]JobState, error) {
+	return map[string]JobState{}, nil
+}
+
+func (c *fakeClient) Cancel(context.Context, []string) error { return nil }
+
+func (c *fakeClient) arrays() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var sizes []int
+	for _, j := range c.submitted {
+		if j.Array > 0 {
+			sizes = append(sizes, j.Array)
+		}
+	}
+	return sizes
+}
+
+// fakeRunner writes a runner binary that logs its arguments to the file
+// calls and exits with the codes listed in the file rc, one per call.
+// Returns the binary, calls and a function that sets the codes.
+func fakeRunner(t *testing.T) (bin, calls string, setRCs func(string)) {
 	t.Helper()
 	dir := t.TempDir()
-	calls := filepath.Join(dir, "calls")
-	scripts := map[string]string{
-		"sbatch": `out=/dev/null err=/dev/null
-for a; do
-  case $a in
-    --output=*) out=${a#--output=} ;;
-    --error=*) err=${a#--error=} ;;
-    --array=*) echo "sbatch: error: Batch job submission failed: Invalid job array specification" >&2; exit 1 ;;
-  esac
-  script=$a
-done
-n=$(flock "$FAKE/n.lock" bash -c 'n=$(( $(cat "$FAKE/n" 2>/dev/null || echo 100) + 1 )); echo $n >"$FAKE/n"; echo $n')
-bash "$script" >"$out" 2>"$err"
-echo "$n;cluster"`,
-		"squeue": `case "$*" in *,*) exit 0 ;; esac
-echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1`,
-		"scontrol": `echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1`,
-		"scancel":  `exit 0`,
-		// The runner binary: exit codes come from $FAKE/rc, one per call.
-		"runner": `exec 9>"$FAKE/rc.lock"; flock 9
-rcs=($(cat "$FAKE/rc")); echo "${rcs[*]:1}" >"$FAKE/rc"
+	bin, calls, rc := filepath.Join(dir, "runner"), filepath.Join(dir, "calls"), filepath.Join(dir, "rc")
+	script := `#!/bin/bash
+echo "runner $*" >>` + shellQuote(calls) + `
+exec 9>` + shellQuote(rc+".lock") + `; flock 9
+rcs=($(cat ` + shellQuote(rc) + `)); echo "${rcs[*]:1}" >` + shellQuote(rc) + `
 exec 9>&-
 echo "fake exec-node $* exits ${rcs[0]}" >&2
-exit "${rcs[0]}"`,
+exit "${rcs[0]}"
+`
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	for name, body := range scripts {
-		body = "#!/bin/bash\necho \"" + name + " $*\" >>\"$FAKE/calls\"\n" + body + "\n"
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755); err != nil {
+	return bin, calls, func(rcs string) {
+		if err := os.WriteFile(rc, []byte(rcs), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv("FAKE", dir)
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	return calls
 }
 
-// TestSlurmForgottenJobsAndRetries runs without Slurm: jobs that Slurm no
-// longer lists are settled by their exit-code files, refused arrays fall
+const fakePipeline = `version: 1
+name: fake
+seed: 1
+matrix:
+  a: [x, y, z]
+stages:
+  src:
+    kind: sample
+    foreach: [a]
+    params: {n: 4}
+  other:
+    kind: sample
+    params: {n: 3}
+`
+
+// TestForgottenJobsAndRetries runs without Slurm: jobs that Slurm no
+// longer knows are settled by their exit-code files, refused arrays fall
 // back to plain jobs, a job that ends without a stage verdict is
 // resubmitted up to the stage's retries, and a stage failure is not.
-func TestSlurmForgottenJobsAndRetries(t *testing.T) {
-	calls := fakeSlurm(t)
-	fake := os.Getenv("FAKE")
-	f := newFixture(t, basePipeline)
-	plan := f.plan(testRegistry(1))
-	ex, err := NewSlurmExecutor(SlurmConfig{
-		Runner: filepath.Join(fake, "runner"), Pipeline: f.path, Store: f.store.Root(),
+func TestForgottenJobsAndRetries(t *testing.T) {
+	bin, calls, setRCs := fakeRunner(t)
+	f := newFixture(t, t.TempDir(), fakePipeline)
+	plan := f.plan()
+	client := &fakeClient{}
+	ex, err := New(Config{
+		Runner: bin, Pipeline: f.path, Store: f.store.Root(), Client: client,
 		Sets: []string{"seed=3", "src.tag=it's"}, Poll: 10 * time.Millisecond, ArrayWindow: 20 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	setRCs := func(rcs string) {
-		if err := os.WriteFile(filepath.Join(fake, "rc"), []byte(rcs), 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	ctx := context.Background()
 	other, srcX := plan.Node("other"), plan.Node("src[x]")
@@ -514,7 +571,7 @@ func TestSlurmForgottenJobsAndRetries(t *testing.T) {
 	}
 	setRCs("3 3")
 	err = ex.Run(ctx, srcX)
-	var je *SlurmJobError
+	var je *JobError
 	if !errors.As(err, &je) || je.State != "FAILED" || je.ExitCode != 3 || !strings.Contains(err.Error(), "attempt 2 of 2") ||
 		!strings.Contains(je.Tail, "fake exec-node") {
 		t.Fatalf("twice exit 3: %v", err)
@@ -541,8 +598,7 @@ func TestSlurmForgottenJobsAndRetries(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	log, _ := os.ReadFile(calls)
-	if !strings.Contains(string(log), "--array=0-1") || ex.Submissions()-before != 3 {
-		t.Errorf("want one refused array and two plain jobs, got %d submissions:\n%s", ex.Submissions()-before, log)
+	if got, arrays := ex.Submissions()-before, client.arrays(); got != 3 || !slices.Contains(arrays, 2) {
+		t.Errorf("want one refused array of 2 and two plain jobs, got %d submissions, arrays %v", got, arrays)
 	}
 }
