@@ -12,9 +12,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
 
-// testKinds are the stage kinds known to fixture tests.
-var testKinds = []string{"generate", "train", "forecast", "metrics", "collect"}
-
 // testResolve resolves the named selections used by fixtures:
 // {catalog: flows|maps} and {range: N} (values v0..vN-1).
 func testResolve(sel string, arg *Node) ([]string, error) {
@@ -42,7 +39,7 @@ func testResolve(sel string, arg *Node) ([]string, error) {
 }
 
 func testOptions() Options {
-	return Options{Kinds: testKinds, Resolve: testResolve}
+	return Options{Resolve: testResolve}
 }
 
 func fixtures(t testing.TB, dir string) []string {

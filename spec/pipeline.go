@@ -20,8 +20,6 @@ type Options struct {
 	// "<stage>.<param>=<value>" or "stages.<stage>.params.<param>=<value>"
 	// set a stage parameter (dotted parameter paths reach into nested maps).
 	Sets []string
-	// Kinds lists the known stage kinds; nil skips the check.
-	Kinds []string
 	// Resolve resolves a named matrix selection: the axis
 	// `system: {catalog: flows}` calls Resolve("catalog", <node "flows">).
 	Resolve func(selector string, arg *Node) ([]string, error)
@@ -266,11 +264,8 @@ func (b *builder) parseStage(e Entry) *stage {
 	if kn := n.Get("kind"); kn != nil {
 		st.kindPos = kn.Pos
 		if kn.Kind == ScalarNode && kn.Tag != "!!null" {
-			switch {
-			case strings.TrimSpace(sf.Kind) == "":
+			if strings.TrimSpace(sf.Kind) == "" {
 				b.errorf(kn.Pos, path+".kind", "kind must not be empty")
-			case b.opts.Kinds != nil && !contains(b.opts.Kinds, sf.Kind):
-				b.errorf(kn.Pos, path+".kind", "unknown stage kind %q%s", sf.Kind, DidYouMean(sf.Kind, b.opts.Kinds))
 			}
 		}
 	}
