@@ -81,14 +81,6 @@ func DeriveSeed(root uint64, stage string, cell stages.Cell) uint64 {
 	return binary.LittleEndian.Uint64(h.Sum(nil))
 }
 
-func toCell(c spec.Cell) stages.Cell {
-	out := make(stages.Cell, len(c))
-	for i, av := range c {
-		out[i] = stages.AxisValue{Axis: av.Axis, Value: av.Value}
-	}
-	return out
-}
-
 // NewPlan binds an expanded pipeline to reg. All problems are reported at
 // once, positioned in the pipeline file.
 func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
@@ -100,7 +92,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	// failed decode is not shared.
 	decoded := map[string]stages.Params{}
 	for i, inst := range p.Instances {
-		n := &Node{Inst: inst, Cell: toCell(inst.Cell), Index: i}
+		n := &Node{Inst: inst, Cell: inst.Cell, Index: i}
 		plan.Nodes = append(plan.Nodes, n)
 		plan.byID[inst.ID] = n
 		k, ok := reg.Lookup(inst.Kind)

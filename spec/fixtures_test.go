@@ -81,7 +81,7 @@ func renderPipeline(p *Pipeline) string {
 		fmt.Fprintf(&b, "axis %s %v @%s\n", a.Name, a.Values, a.Pos)
 	}
 	for _, in := range p.Instances {
-		fmt.Fprintf(&b, "%s kind=%s cell=%v @%s params=%s", in.ID, in.Kind, in.Cell, in.Pos, renderNode(in.Params))
+		fmt.Fprintf(&b, "%s kind=%s cell=%v @%s params=%s", in.ID, in.Kind, in.Cell.Label(), in.Pos, renderNode(in.Params))
 		if in.Timeout != 0 || in.Retries != 0 {
 			fmt.Fprintf(&b, " timeout=%s retries=%d", in.Timeout, in.Retries)
 		}

@@ -45,19 +45,44 @@ type Axis struct {
 	Pos    Pos
 }
 
-// Cell is one point of a stage's matrix, ordered as the stage's foreach list.
+// Cell is one point of a stage's matrix, ordered as the stage's foreach
+// list. It has two renderings: String, "system=Lorenz,model=nvar", for
+// messages, journals and manifests, and Label, "Lorenz,nvar", the part of
+// an instance id between the brackets.
 type Cell []AxisValue
 
 // AxisValue is the value of one axis in a Cell.
-type AxisValue struct{ Axis, Value string }
+type AxisValue struct {
+	Axis  string `json:"axis"`
+	Value string `json:"value"`
+}
 
-// String renders the cell as "Lorenz,nvar" (values only, in order).
+// String renders the cell as "axis=value,axis=value".
 func (c Cell) String() string {
+	parts := make([]string, len(c))
+	for i, av := range c {
+		parts[i] = av.Axis + "=" + av.Value
+	}
+	return strings.Join(parts, ",")
+}
+
+// Label renders the cell as "Lorenz,nvar" (values only, in order), as in
+// the instance id fit[Lorenz,nvar].
+func (c Cell) Label() string {
 	vs := make([]string, len(c))
 	for i, av := range c {
 		vs[i] = av.Value
 	}
 	return strings.Join(vs, ",")
+}
+
+// Map returns the cell as a map from axis to value.
+func (c Cell) Map() map[string]string {
+	m := make(map[string]string, len(c))
+	for _, av := range c {
+		m[av.Axis] = av.Value
+	}
+	return m
 }
 
 // Get returns the value of axis in the cell.

@@ -91,7 +91,7 @@ func TestExpandProducts(t *testing.T) {
 	if got := renderNode(fit.Params); got != `{model: "m2"!!str, label: "B-m2"!!str, esc: "${system}"!!str, nested: [{m: "m2"!!str}]}` {
 		t.Errorf("params = %s", got)
 	}
-	if v, _ := fit.Cell.Get("model"); v != "m2" || fit.Cell.String() != "B,m2" {
+	if v, _ := fit.Cell.Get("model"); v != "m2" || fit.Cell.Label() != "B,m2" {
 		t.Errorf("cell = %v", fit.Cell)
 	}
 	// A whole-value reference to a numeric value becomes a number.
@@ -121,7 +121,7 @@ func TestExpandInputs(t *testing.T) {
 	if len(fit.Inputs) != 1 || fit.Inputs[0].Port != "train" || sourceIDs(fit.Inputs[0]) != "data[B]" || fit.Inputs[0].FanIn {
 		t.Errorf("fit inputs = %+v", fit.Inputs)
 	}
-	if s := fit.Inputs[0].Sources[0]; s.Stage != "data" || s.Port != "train" || s.Cell.String() != "B" {
+	if s := fit.Inputs[0].Sources[0]; s.Stage != "data" || s.Port != "train" || s.Cell.Label() != "B" {
 		t.Errorf("source = %+v", s)
 	}
 	if pos := fit.Inputs[0].Pos; pos.Line != 19 || pos.Col != 21 {
