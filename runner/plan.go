@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/internal/suggest"
 	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 )
@@ -97,7 +98,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		plan.byID[inst.ID] = n
 		k, ok := reg.Lookup(inst.Kind)
 		if !ok {
-			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q%s", inst.Kind, suggest(inst.Kind, reg.Names()))})
+			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q%s", inst.Kind, didYouMeanOrList(inst.Kind, reg.Names()))})
 			broken[inst.ID] = true
 			continue
 		}
@@ -220,7 +221,7 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 		port, ok := inPorts[in.Port]
 		if !ok {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
-				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, suggest(in.Port, names))})
+				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, didYouMeanOrList(in.Port, names))})
 			continue
 		}
 		connected[in.Port] = true
@@ -247,7 +248,7 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 			}
 			if outPort == nil {
 				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
-					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, suggest(src.Port, outNames))})
+					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, didYouMeanOrList(src.Port, outNames))})
 				continue
 			}
 			if msg := schemaMismatch(outPort.Schema, port.Schema); msg != "" {
@@ -267,10 +268,10 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 	return diags
 }
 
-// suggest names the closest option (spec's did-you-mean rule), or lists
+// didYouMeanOrList names the closest option (internal/suggest), or lists
 // the options when there are few and none is close.
-func suggest(name string, options []string) string {
-	if s := spec.DidYouMean(name, options); s != "" {
+func didYouMeanOrList(name string, options []string) string {
+	if s := suggest.DidYouMean(name, options); s != "" {
 		return s
 	}
 	if len(options) > 0 && len(options) <= 12 {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/chaos-runner/runner/internal/suggest"
 )
 
 // DefaultMaxCells is the default limit on the number of stage instances a
@@ -339,7 +341,7 @@ func (b *builder) parseForeach(st *stage, n *Node, path string) {
 		a := b.axisByID[it.Value]
 		switch {
 		case a == nil:
-			b.errorf(it.Pos, ipath, "unknown matrix axis %q%s", it.Value, DidYouMean(it.Value, names))
+			b.errorf(it.Pos, ipath, "unknown matrix axis %q%s", it.Value, suggest.DidYouMean(it.Value, names))
 			st.broken, st.foreachBad = true, true
 			continue
 		case seen[it.Value]:
@@ -412,7 +414,7 @@ func (b *builder) applySets() {
 			for i, x := range b.stages {
 				ids[i] = x.id
 			}
-			b.errorf(st.pos, "", "--set %q: unknown stage %q%s", s, id, DidYouMean(id, ids))
+			b.errorf(st.pos, "", "--set %q: unknown stage %q%s", s, id, suggest.DidYouMean(id, ids))
 			continue
 		}
 		if target.params == nil || target.params.Kind != MapNode {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/chaos-runner/runner/internal/suggest"
 )
 
 // input is one input port of a stage while building.
@@ -158,7 +160,7 @@ func (b *builder) checkInputs() {
 			prod := b.stageBy[in.sel.stage]
 			switch {
 			case prod == nil:
-				b.errorf(in.pos, in.path, "unknown stage %q in input selector %q%s", in.sel.stage, in.raw, DidYouMean(in.sel.stage, ids))
+				b.errorf(in.pos, in.path, "unknown stage %q in input selector %q%s", in.sel.stage, in.raw, suggest.DidYouMean(in.sel.stage, ids))
 				in.ok = false
 				continue
 			case prod == st:
@@ -238,7 +240,7 @@ func (b *builder) checkSelector(st *stage, in *input) bool {
 		default:
 			if _, found := a.index[e.text]; !found {
 				if a.ok {
-					b.errorf(in.pos, in.path, "%q is not a value of axis %q%s", e.text, a.name, DidYouMean(e.text, a.values))
+					b.errorf(in.pos, in.path, "%q is not a value of axis %q%s", e.text, a.name, suggest.DidYouMean(e.text, a.values))
 				}
 				ok = false
 			}

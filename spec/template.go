@@ -3,6 +3,8 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/chaos-runner/runner/internal/suggest"
 )
 
 // checkParams checks the ${axis} templates in every string of params.
@@ -50,7 +52,7 @@ func (b *builder) checkTemplate(st *stage, s string, p Pos, path string) bool {
 		case b.axisByID[name] != nil:
 			b.errorf(p, path, "\"${%s}\": axis %q is not in the foreach of stage %q", name, name, st.id)
 		default:
-			b.errorf(p, path, "\"${%s}\": unknown matrix axis %q%s", name, name, DidYouMean(name, append(names, b.axisNames()...)))
+			b.errorf(p, path, "\"${%s}\": unknown matrix axis %q%s", name, name, suggest.DidYouMean(name, append(names, b.axisNames()...)))
 		}
 		return "", true
 	})
