@@ -131,10 +131,9 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 			n.Volatile = true
 		}
 	}
+	// A node that could not be built (unknown kind, bad params) still has
+	// its inputs checked against its producers, so one run reports all.
 	for _, n := range plan.Nodes {
-		if n.Stage == nil {
-			continue
-		}
 		diags = append(diags, plan.bindInputs(n, broken)...)
 	}
 	dedupe(&diags)
@@ -206,7 +205,9 @@ func dedupe(ds *spec.Diagnostics) {
 }
 
 // bindInputs checks a node's inputs against its ports and its producers'.
+// For a node that was not built, only the producers' side is checked.
 func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
+	built := n.Stage != nil
 	var diags spec.Diagnostics
 	path := "stages." + n.Inst.Stage + ".inputs"
 	inPorts := map[string]stages.Port{}
@@ -219,13 +220,13 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 	seenDep := map[*Node]bool{}
 	for _, in := range n.Inst.Inputs {
 		port, ok := inPorts[in.Port]
-		if !ok {
+		if built && !ok {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, didYouMeanOrList(in.Port, names))})
 			continue
 		}
 		connected[in.Port] = true
-		if !port.Many && (in.FanIn || len(in.Sources) != 1) {
+		if built && !port.Many && (in.FanIn || len(in.Sources) != 1) {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 				Message: fmt.Sprintf("input port %q takes one table but the selector matches %d cells", in.Port, len(in.Sources))})
 		}
@@ -249,6 +250,9 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 			if outPort == nil {
 				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, didYouMeanOrList(src.Port, outNames))})
+				continue
+			}
+			if !built {
 				continue
 			}
 			if msg := schemaMismatch(outPort.Schema, port.Schema); msg != "" {
