@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/internal/suggest"
 	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 )
@@ -81,14 +82,6 @@ func DeriveSeed(root uint64, stage string, cell stages.Cell) uint64 {
 	return binary.LittleEndian.Uint64(h.Sum(nil))
 }
 
-func toCell(c spec.Cell) stages.Cell {
-	out := make(stages.Cell, len(c))
-	for i, av := range c {
-		out[i] = stages.AxisValue{Axis: av.Axis, Value: av.Value}
-	}
-	return out
-}
-
 // NewPlan binds an expanded pipeline to reg. All problems are reported at
 // once, positioned in the pipeline file.
 func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
@@ -100,12 +93,12 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	// failed decode is not shared.
 	decoded := map[string]stages.Params{}
 	for i, inst := range p.Instances {
-		n := &Node{Inst: inst, Cell: toCell(inst.Cell), Index: i}
+		n := &Node{Inst: inst, Cell: inst.Cell, Index: i}
 		plan.Nodes = append(plan.Nodes, n)
 		plan.byID[inst.ID] = n
 		k, ok := reg.Lookup(inst.Kind)
 		if !ok {
-			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q%s", inst.Kind, suggest(inst.Kind, reg.Names()))})
+			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q%s", inst.Kind, didYouMeanOrList(inst.Kind, reg.Names()))})
 			broken[inst.ID] = true
 			continue
 		}
@@ -138,10 +131,9 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 			n.Volatile = true
 		}
 	}
+	// A node that could not be built (unknown kind, bad params) still has
+	// its inputs checked against its producers, so one run reports all.
 	for _, n := range plan.Nodes {
-		if n.Stage == nil {
-			continue
-		}
 		diags = append(diags, plan.bindInputs(n, broken)...)
 	}
 	dedupe(&diags)
@@ -213,7 +205,9 @@ func dedupe(ds *spec.Diagnostics) {
 }
 
 // bindInputs checks a node's inputs against its ports and its producers'.
+// For a node that was not built, only the producers' side is checked.
 func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
+	built := n.Stage != nil
 	var diags spec.Diagnostics
 	path := "stages." + n.Inst.Stage + ".inputs"
 	inPorts := map[string]stages.Port{}
@@ -226,13 +220,13 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 	seenDep := map[*Node]bool{}
 	for _, in := range n.Inst.Inputs {
 		port, ok := inPorts[in.Port]
-		if !ok {
+		if built && !ok {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
-				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, suggest(in.Port, names))})
+				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, didYouMeanOrList(in.Port, names))})
 			continue
 		}
 		connected[in.Port] = true
-		if !port.Many && (in.FanIn || len(in.Sources) != 1) {
+		if built && !port.Many && (in.FanIn || len(in.Sources) != 1) {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 				Message: fmt.Sprintf("input port %q takes one table but the selector matches %d cells", in.Port, len(in.Sources))})
 		}
@@ -255,7 +249,10 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 			}
 			if outPort == nil {
 				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
-					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, suggest(src.Port, outNames))})
+					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, didYouMeanOrList(src.Port, outNames))})
+				continue
+			}
+			if !built {
 				continue
 			}
 			if msg := schemaMismatch(outPort.Schema, port.Schema); msg != "" {
@@ -275,10 +272,10 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 	return diags
 }
 
-// suggest names the closest option (spec's did-you-mean rule), or lists
+// didYouMeanOrList names the closest option (internal/suggest), or lists
 // the options when there are few and none is close.
-func suggest(name string, options []string) string {
-	if s := spec.DidYouMean(name, options); s != "" {
+func didYouMeanOrList(name string, options []string) string {
+	if s := suggest.DidYouMean(name, options); s != "" {
 		return s
 	}
 	if len(options) > 0 && len(options) <= 12 {

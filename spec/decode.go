@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/chaos-runner/runner/internal/suggest"
 )
 
 // Field describes one decodable field of a struct type. Decode and the JSON
@@ -342,7 +344,7 @@ func (d *decoder) structure(n *Node, path string, rv reflect.Value) {
 			for i, f := range fields {
 				names[i] = f.Name
 			}
-			d.errorf(e.KeyPos, path, "unknown field %q%s", e.Key, DidYouMean(e.Key, names))
+			d.errorf(e.KeyPos, path, "unknown field %q%s", e.Key, suggest.DidYouMean(e.Key, names))
 			continue
 		}
 		seen[fi] = true
@@ -554,68 +556,4 @@ func (n *Node) Generic() any {
 		}
 	}
 	return n.Value
-}
-
-// DidYouMean returns ` (did you mean "x"?)` naming the candidate closest to
-// got, or "" when none is close: a candidate qualifies when its Levenshtein
-// distance to got is at most 2 or when one is a prefix of the other. Ties go
-// to the earlier candidate.
-func DidYouMean(got string, candidates []string) string {
-	if s := Suggest(got, candidates); s != "" {
-		return fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return ""
-}
-
-// Suggest returns the candidate closest to got by the rule of DidYouMean, or "".
-func Suggest(got string, candidates []string) string {
-	if got == "" {
-		return ""
-	}
-	best, bestDist := "", math.MaxInt
-	for _, c := range candidates {
-		if c == "" || c == got {
-			continue
-		}
-		dist := levenshtein(got, c)
-		prefix := strings.HasPrefix(c, got) || strings.HasPrefix(got, c)
-		if dist > 2 && !prefix {
-			continue
-		}
-		if dist < bestDist {
-			best, bestDist = c, dist
-		}
-	}
-	return best
-}
-
-// levenshtein returns the edit distance between a and b in runes, counting
-// insertions, deletions, substitutions and transpositions of adjacent runes
-// (optimal string alignment), so "Lorenz69" is closer to "Lorenz96" than to
-// "Lorenz".
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 256 || len(rb) > 256 { // not worth it; only used for suggestions
-		return math.MaxInt / 2
-	}
-	w := len(rb) + 1
-	d := make([]int, (len(ra)+1)*w)
-	for j := 0; j <= len(rb); j++ {
-		d[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		d[i*w] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			v := min(d[(i-1)*w+j]+1, d[i*w+j-1]+1, d[(i-1)*w+j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				v = min(v, d[(i-2)*w+j-2]+1)
-			}
-			d[i*w+j] = v
-		}
-	}
-	return d[len(ra)*w+len(rb)]
 }

@@ -243,20 +243,6 @@ func TestSnakeCase(t *testing.T) {
 	}
 }
 
-func TestSuggest(t *testing.T) {
-	cands := []string{"ridge", "system", "Lorenz", "Lorenz96", "weights"}
-	for got, want := range map[string]string{
-		"ridg": "ridge", "sytem": "system", "Lorenz69": "Lorenz96", "wei": "weights", "xyzzy": "", "": "", "ridge": "",
-	} {
-		if s := Suggest(got, cands); s != want {
-			t.Errorf("Suggest(%q) = %q, want %q", got, s, want)
-		}
-	}
-	if s := DidYouMean("ridg", cands); s != ` (did you mean "ridge"?)` {
-		t.Errorf("DidYouMean = %q", s)
-	}
-}
-
 func TestFileFields(t *testing.T) {
 	top, st := FileFields()
 	var names []string

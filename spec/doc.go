@@ -5,7 +5,7 @@
 //
 // It is the only package of the runner that imports the YAML library. It
 // knows nothing about stage implementations or Arrow: stage kinds are plain
-// names (Options.Kinds), named matrix selections are resolved through a
+// names, checked by the caller, named matrix selections are resolved through a
 // callback (Options.Resolve), and stage parameters are handed on as raw
 // *Node trees, to be decoded later with Decode into each kind's params
 // struct.

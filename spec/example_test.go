@@ -26,7 +26,7 @@ stages:
 		return
 	}
 	for _, in := range p.Instances {
-		fmt.Printf("%s cell=[%s] params=%d inputs=%d\n", in.ID, in.Cell, len(in.Params.Entries), len(in.Inputs))
+		fmt.Printf("%s cell=[%s] params=%d inputs=%d\n", in.ID, in.Cell.Label(), len(in.Params.Entries), len(in.Inputs))
 	}
 	// Output:
 	// data[Lorenz] cell=[Lorenz] params=2 inputs=0

@@ -12,9 +12,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
 
-// testKinds are the stage kinds known to fixture tests.
-var testKinds = []string{"generate", "train", "forecast", "metrics", "collect"}
-
 // testResolve resolves the named selections used by fixtures:
 // {catalog: flows|maps} and {range: N} (values v0..vN-1).
 func testResolve(sel string, arg *Node) ([]string, error) {
@@ -42,7 +39,7 @@ func testResolve(sel string, arg *Node) ([]string, error) {
 }
 
 func testOptions() Options {
-	return Options{Kinds: testKinds, Resolve: testResolve}
+	return Options{Resolve: testResolve}
 }
 
 func fixtures(t testing.TB, dir string) []string {
@@ -84,7 +81,7 @@ func renderPipeline(p *Pipeline) string {
 		fmt.Fprintf(&b, "axis %s %v @%s\n", a.Name, a.Values, a.Pos)
 	}
 	for _, in := range p.Instances {
-		fmt.Fprintf(&b, "%s kind=%s cell=%v @%s params=%s", in.ID, in.Kind, in.Cell, in.Pos, renderNode(in.Params))
+		fmt.Fprintf(&b, "%s kind=%s cell=%v @%s params=%s", in.ID, in.Kind, in.Cell.Label(), in.Pos, renderNode(in.Params))
 		if in.Timeout != 0 || in.Retries != 0 {
 			fmt.Fprintf(&b, " timeout=%s retries=%d", in.Timeout, in.Retries)
 		}

@@ -47,7 +47,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("version: 1\nname: x\nmatrix: {a: [1, 2]}\nstages:\n  s: {kind: k, foreach: [a], inputs: {x: \"s[${a}].o\"}, params: {p: \"${a}$${a}${\"}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
-		opts := Options{Kinds: testKinds, Resolve: fuzzResolve, MaxCells: 5000, Sets: []string{"seed=3", "data.n=4"}}
+		opts := Options{Resolve: fuzzResolve, MaxCells: 5000, Sets: []string{"seed=3", "data.n=4"}}
 		p, ds := Parse("fuzz.yaml", data, opts)
 		if p == nil && len(ds) == 0 {
 			t.Fatal("no pipeline and no diagnostics")

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/chaos-runner/runner/internal/suggest"
 )
 
 // axis is a matrix axis while building.
@@ -198,7 +200,7 @@ func (b *builder) axisValues(a *axis, n *Node, path string) {
 		b.scalarList(a, exclude, path+".exclude", func(v string, p Pos, ipath string) {
 			if _, ok := a.index[v]; !ok {
 				if sourceOK {
-					b.errorf(p, ipath, "cannot exclude %q: it is not a value of axis %q%s", v, a.name, DidYouMean(v, a.values))
+					b.errorf(p, ipath, "cannot exclude %q: it is not a value of axis %q%s", v, a.name, suggest.DidYouMean(v, a.values))
 				}
 				return
 			}
@@ -241,7 +243,7 @@ func (b *builder) combos(n *Node) {
 		for _, e := range it.Entries {
 			a := b.axisByID[e.Key]
 			if a == nil {
-				b.errorf(e.KeyPos, ipath, "unknown matrix axis %q%s", e.Key, DidYouMean(e.Key, names))
+				b.errorf(e.KeyPos, ipath, "unknown matrix axis %q%s", e.Key, suggest.DidYouMean(e.Key, names))
 				good = false
 				continue
 			}
@@ -253,7 +255,7 @@ func (b *builder) combos(n *Node) {
 			}
 			if _, ok := a.index[v.Value]; !ok {
 				if a.ok {
-					b.errorf(v.Pos, ipath+"."+e.Key, "%q is not a value of axis %q%s", v.Value, a.name, DidYouMean(v.Value, a.values))
+					b.errorf(v.Pos, ipath+"."+e.Key, "%q is not a value of axis %q%s", v.Value, a.name, suggest.DidYouMean(v.Value, a.values))
 				}
 				good = false
 				continue

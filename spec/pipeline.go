@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/chaos-runner/runner/internal/suggest"
 )
 
 // DefaultMaxCells is the default limit on the number of stage instances a
@@ -20,8 +22,6 @@ type Options struct {
 	// "<stage>.<param>=<value>" or "stages.<stage>.params.<param>=<value>"
 	// set a stage parameter (dotted parameter paths reach into nested maps).
 	Sets []string
-	// Kinds lists the known stage kinds; nil skips the check.
-	Kinds []string
 	// Resolve resolves a named matrix selection: the axis
 	// `system: {catalog: flows}` calls Resolve("catalog", <node "flows">).
 	Resolve func(selector string, arg *Node) ([]string, error)
@@ -47,19 +47,44 @@ type Axis struct {
 	Pos    Pos
 }
 
-// Cell is one point of a stage's matrix, ordered as the stage's foreach list.
+// Cell is one point of a stage's matrix, ordered as the stage's foreach
+// list. It has two renderings: String, "system=Lorenz,model=nvar", for
+// messages, journals and manifests, and Label, "Lorenz,nvar", the part of
+// an instance id between the brackets.
 type Cell []AxisValue
 
 // AxisValue is the value of one axis in a Cell.
-type AxisValue struct{ Axis, Value string }
+type AxisValue struct {
+	Axis  string `json:"axis"`
+	Value string `json:"value"`
+}
 
-// String renders the cell as "Lorenz,nvar" (values only, in order).
+// String renders the cell as "axis=value,axis=value".
 func (c Cell) String() string {
+	parts := make([]string, len(c))
+	for i, av := range c {
+		parts[i] = av.Axis + "=" + av.Value
+	}
+	return strings.Join(parts, ",")
+}
+
+// Label renders the cell as "Lorenz,nvar" (values only, in order), as in
+// the instance id fit[Lorenz,nvar].
+func (c Cell) Label() string {
 	vs := make([]string, len(c))
 	for i, av := range c {
 		vs[i] = av.Value
 	}
 	return strings.Join(vs, ",")
+}
+
+// Map returns the cell as a map from axis to value.
+func (c Cell) Map() map[string]string {
+	m := make(map[string]string, len(c))
+	for _, av := range c {
+		m[av.Axis] = av.Value
+	}
+	return m
 }
 
 // Get returns the value of axis in the cell.
@@ -266,11 +291,8 @@ func (b *builder) parseStage(e Entry) *stage {
 	if kn := n.Get("kind"); kn != nil {
 		st.kindPos = kn.Pos
 		if kn.Kind == ScalarNode && kn.Tag != "!!null" {
-			switch {
-			case strings.TrimSpace(sf.Kind) == "":
+			if strings.TrimSpace(sf.Kind) == "" {
 				b.errorf(kn.Pos, path+".kind", "kind must not be empty")
-			case b.opts.Kinds != nil && !contains(b.opts.Kinds, sf.Kind):
-				b.errorf(kn.Pos, path+".kind", "unknown stage kind %q%s", sf.Kind, DidYouMean(sf.Kind, b.opts.Kinds))
 			}
 		}
 	}
@@ -319,7 +341,7 @@ func (b *builder) parseForeach(st *stage, n *Node, path string) {
 		a := b.axisByID[it.Value]
 		switch {
 		case a == nil:
-			b.errorf(it.Pos, ipath, "unknown matrix axis %q%s", it.Value, DidYouMean(it.Value, names))
+			b.errorf(it.Pos, ipath, "unknown matrix axis %q%s", it.Value, suggest.DidYouMean(it.Value, names))
 			st.broken, st.foreachBad = true, true
 			continue
 		case seen[it.Value]:
@@ -392,7 +414,7 @@ func (b *builder) applySets() {
 			for i, x := range b.stages {
 				ids[i] = x.id
 			}
-			b.errorf(st.pos, "", "--set %q: unknown stage %q%s", s, id, DidYouMean(id, ids))
+			b.errorf(st.pos, "", "--set %q: unknown stage %q%s", s, id, suggest.DidYouMean(id, ids))
 			continue
 		}
 		if target.params == nil || target.params.Kind != MapNode {

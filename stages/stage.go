@@ -2,11 +2,11 @@ package stages
 
 import (
 	"context"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/chaos-runner/runner/schemas"
+	"github.com/chaos-runner/runner/spec"
 )
 
 // Port is a named input or output of a stage.
@@ -35,31 +35,11 @@ func TablePort[R any](name, doc string, t *schemas.Table[R]) Port {
 }
 
 // Cell is a matrix cell: one value per axis, in the stage's foreach order.
-type Cell []AxisValue
+// It is spec's type, so the runner hands cells on without converting them.
+type Cell = spec.Cell
 
 // AxisValue is one coordinate of a matrix cell.
-type AxisValue struct {
-	Axis  string `json:"axis"`
-	Value string `json:"value"`
-}
-
-// String renders a cell as "axis=value,axis=value".
-func (c Cell) String() string {
-	parts := make([]string, len(c))
-	for i, av := range c {
-		parts[i] = av.Axis + "=" + av.Value
-	}
-	return strings.Join(parts, ",")
-}
-
-// Map returns the cell as a map from axis to value.
-func (c Cell) Map() map[string]string {
-	m := make(map[string]string, len(c))
-	for _, av := range c {
-		m[av.Axis] = av.Value
-	}
-	return m
-}
+type AxisValue = spec.AxisValue
 
 // Item is one upstream table delivered on an input port.
 type Item struct {

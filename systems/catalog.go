@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/chaos-runner/runner/internal/suggest"
 )
 
 // Info is the dysts metadata of one system. Values dysts does not give are
@@ -109,7 +111,7 @@ func Lookup(name string) (System, error) {
 	}
 	i, ok := catalogIdx[name]
 	if !ok {
-		return System{}, fmt.Errorf("systems: unknown system %q%s", name, suggest(name, Names()))
+		return System{}, fmt.Errorf("systems: unknown system %q%s", name, suggest.DidYouMean(name, Names()))
 	}
 	return catalog[i].clone(), nil
 }
@@ -162,13 +164,13 @@ func Select(selector string) ([]string, error) {
 		case strings.HasPrefix(item, "tag:"):
 			tag := strings.TrimPrefix(item, "tag:")
 			if !knownTag(tag) {
-				return nil, fmt.Errorf("systems: unknown tag %q%s", tag, suggest(tag, allTags()))
+				return nil, fmt.Errorf("systems: unknown tag %q%s", tag, suggest.DidYouMean(tag, allTags()))
 			}
 			keep = func(s *System) bool { return slices.Contains(s.Tags, tag) }
 		default:
 			if _, ok := catalogIdx[item]; !ok {
 				kw := append([]string{"all", "flows", "ode", "delay", "maps"}, Names()...)
-				return nil, fmt.Errorf("systems: unknown system %q%s", item, suggest(item, kw))
+				return nil, fmt.Errorf("systems: unknown system %q%s", item, suggest.DidYouMean(item, kw))
 			}
 			add(item)
 			continue
@@ -193,7 +195,7 @@ func (s System) Bind(overrides map[string]float64) (Bound, error) {
 	for _, k := range sortedKeys(overrides) {
 		if _, ok := b.Params[k]; !ok {
 			return Bound{}, fmt.Errorf("systems: %s has no parameter %q%s (parameters: %s)",
-				s.Name, k, suggest(k, b.ParamNames), strings.Join(b.ParamNames, ", "))
+				s.Name, k, suggest.DidYouMean(k, b.ParamNames), strings.Join(b.ParamNames, ", "))
 		}
 		b.Params[k] = overrides[k]
 	}
@@ -296,56 +298,4 @@ func allTags() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// suggest returns " (did you mean A, B?)" for up to three candidates close
-// to name, or "".
-func suggest(name string, candidates []string) string {
-	type scored struct {
-		s string
-		d int
-	}
-	var best []scored
-	low := strings.ToLower(name)
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		d := editDistance(low, lc)
-		limit := max(2, len(name)/3)
-		if d <= limit || (len(low) >= 3 && (strings.HasPrefix(lc, low) || strings.Contains(lc, low))) {
-			best = append(best, scored{c, d})
-		}
-	}
-	if len(best) == 0 {
-		return ""
-	}
-	sort.SliceStable(best, func(i, j int) bool { return best[i].d < best[j].d })
-	if len(best) > 3 {
-		best = best[:3]
-	}
-	names := make([]string, len(best))
-	for i, b := range best {
-		names[i] = b.s
-	}
-	return " (did you mean " + strings.Join(names, ", ") + "?)"
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -19,14 +19,15 @@ func deps(t *testing.T, pkg string) []string {
 }
 
 // TestSciencePackagesStayPlainGo keeps systems, solvers, models and metrics
-// usable as plain Go libraries: only the standard library, gonum and each
-// other, never Arrow, YAML or the runner.
+// usable as plain Go libraries: only the standard library, gonum, each
+// other and internal/suggest (standard library only), never Arrow, YAML
+// or the runner.
 func TestSciencePackagesStayPlainGo(t *testing.T) {
 	science := map[string]bool{module + "/systems": true, module + "/solvers": true, module + "/models": true, module + "/metrics": true}
 	for pkg := range science {
 		for _, d := range deps(t, strings.TrimPrefix(pkg, module+"/")) {
 			switch {
-			case science[d], strings.HasPrefix(d, "gonum.org/v1/gonum/"):
+			case science[d], strings.HasPrefix(d, "gonum.org/v1/gonum/"), d == module+"/internal/suggest":
 			default:
 				t.Errorf("%s imports %s", pkg, d)
 			}
@@ -60,5 +61,13 @@ func TestStagesDoNotImportTheRunner(t *testing.T) {
 				t.Errorf("%s imports %s", pkg, d)
 			}
 		}
+	}
+}
+
+// TestSuggestIsStdlibOnly keeps internal/suggest free of imports, so the
+// science packages may use it.
+func TestSuggestIsStdlibOnly(t *testing.T) {
+	if d := deps(t, "internal/suggest"); len(d) != 1 || d[0] != module+"/internal/suggest" {
+		t.Errorf("internal/suggest imports %v", d)
 	}
 }

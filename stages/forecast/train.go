@@ -12,8 +12,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/chaos-runner/runner/internal/suggest"
 	"github.com/chaos-runner/runner/models"
-	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -33,7 +33,7 @@ func (p *TrainParams) Validate() []stages.FieldError {
 	fam, ok := models.Lookup(p.Model)
 	if !ok {
 		bad("model", fmt.Sprintf("unknown model family %q%s (have %s)", p.Model,
-			spec.DidYouMean(p.Model, models.Names()), strings.Join(models.Names(), ", ")))
+			suggest.DidYouMean(p.Model, models.Names()), strings.Join(models.Names(), ", ")))
 	} else {
 		valid := slices.Sorted(maps.Keys(fam.Defaults))
 		for _, k := range slices.Sorted(maps.Keys(p.Hyper)) {
@@ -42,7 +42,7 @@ func (p *TrainParams) Validate() []stages.FieldError {
 				if list == "" {
 					list = "none"
 				}
-				bad("hyper", fmt.Sprintf("model %s has no hyperparameter %q%s (valid: %s)", p.Model, k, spec.DidYouMean(k, valid), list))
+				bad("hyper", fmt.Sprintf("model %s has no hyperparameter %q%s (valid: %s)", p.Model, k, suggest.DidYouMean(k, valid), list))
 			}
 		}
 	}
