@@ -3,6 +3,8 @@ package solvereval
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"image/png"
 	"math"
 	"os"
@@ -255,5 +257,36 @@ func TestPlotFiles(t *testing.T) {
 	stiff, _ := os.ReadFile(filepath.Join(dir, "a", "stiff.csv"))
 	if !strings.Contains(string(stiff), "Stiff,true,400,") {
 		t.Errorf("stiff.csv:\n%s", stiff)
+	}
+}
+
+// TestPlotStageReport: through the stage, the results fan-in is read back
+// and the report table lists every file written with its size and SHA-256.
+func TestPlotStageReport(t *testing.T) {
+	dir := t.TempDir()
+	results := resultsTable.Record(syntheticRows(), map[string]string{"runner.kind": "solver_eval"})
+	defer results.Release()
+	st := stagetest.Build(t, "workprecision_plot", "dir: "+dir+"\nformats: [svg]\nper_system: false\n", 1)
+	out := stagetest.Run(t, st, stagetest.Inputs("results", results))
+	report, err := reportTable.Read(out["report"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range report {
+		seen[r.File] = true
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(r.File)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		if r.Bytes != len(data) || r.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: report %d bytes %s, on disk %d bytes %x", r.File, r.Bytes, r.SHA256, len(data), sum)
+		}
+	}
+	for _, want := range []string{"catalog_rhs.svg", "ranking.csv", "ranking.md", "stiff.csv", "index.html"} {
+		if !seen[want] {
+			t.Errorf("report lacks %s: %+v", want, report)
+		}
 	}
 }
