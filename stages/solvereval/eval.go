@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/solvers"
 	"github.com/chaos-runner/runner/systems"
 )
@@ -25,34 +26,43 @@ type setting struct {
 
 // Row is one line of the results table.
 type Row struct {
-	System       string
-	Kind         string
-	Method       string
-	Order        int
-	Adaptive     bool
-	Implicit     bool
-	Level        int
-	RTol, ATol   float64
-	Step         float64
-	Horizon      float64 // integration interval, time units
-	LyapunovTime float64 // 1/lambda_max, time units (NaN if unknown)
+	System       string  `arrow:"system" doc:"catalog name of the system"`
+	Kind         string  `arrow:"kind" doc:"system kind: flow or delay (empty when the system is unknown)"`
+	Method       string  `arrow:"method" doc:"solvers method name"`
+	Order        int     `arrow:"order" doc:"nominal order of the method"`
+	Adaptive     bool    `arrow:"adaptive" doc:"whether the method controls its step size (tolerance sweep) rather than taking fixed steps (step sweep)"`
+	Implicit     bool    `arrow:"implicit" doc:"whether the method is implicit"`
+	Level        int     `arrow:"level" doc:"index of the setting in the method's tolerance or step sweep"`
+	RTol         float64 `arrow:"rtol" doc:"relative tolerance of an adaptive method; NaN for fixed-step methods"`
+	ATol         float64 `arrow:"atol" doc:"absolute tolerance of an adaptive method (rtol times atol_factor); NaN for fixed-step methods"`
+	Step         float64 `arrow:"step" unit:"time units" doc:"step size of a fixed-step method; NaN for adaptive methods"`
+	Horizon      float64 `arrow:"horizon" unit:"time units" doc:"integration interval; NaN when the system could not be set up"`
+	LyapunovTime float64 `arrow:"lyapunov_time" unit:"time units" doc:"1/lambda_max of the system; NaN if unknown"`
 
-	FinalError    float64 // RMS over coordinates of (y - y_ref)/std at the horizon
-	FinalAbsError float64 // mean |y - y_ref| over coordinates at the horizon (DiffEqDevTools :final)
-	L2Error       float64 // RMS of the scaled error over the method's own steps
-	DenseError    float64 // RMS of the scaled error of the dense output on a uniform grid
+	FinalError    float64 `arrow:"final_error" doc:"RMS over coordinates of (y - y_ref)/std at the horizon, std the attractor's per-coordinate standard deviation; NaN unless status is ok"`
+	FinalAbsError float64 `arrow:"final_abs_error" doc:"mean |y - y_ref| over coordinates at the horizon (DiffEqDevTools :final); NaN unless status is ok"`
+	L2Error       float64 `arrow:"l2_error" doc:"RMS of the scaled error over the method's own steps; NaN for delay systems and unless status is ok"`
+	DenseError    float64 `arrow:"dense_error" doc:"RMS of the scaled error of the dense output on a uniform grid; NaN when not measured"`
 
-	RHSEvals, JacEvals, LUDecomps, Accepted, Rejected int
+	RHSEvals  int `arrow:"rhs_evals" doc:"right-hand side evaluations"`
+	JacEvals  int `arrow:"jac_evals" doc:"Jacobian evaluations (implicit methods)"`
+	LUDecomps int `arrow:"lu_decomps" doc:"LU decompositions (implicit methods)"`
+	Accepted  int `arrow:"accepted" doc:"accepted steps"`
+	Rejected  int `arrow:"rejected" doc:"rejected steps (adaptive methods)"`
 
 	// Predictability is the time, in Lyapunov times, of the first step
 	// whose scaled error exceeds the threshold; Censored when none did
 	// (then Predictability is the horizon in Lyapunov times).
-	Predictability float64
-	Censored       bool
-	ObservedOrder  float64 // -slope of log final error vs log RHS evaluations over the sweep
-	Status         string  // ok, max_steps, step_underflow, non_finite, no_convergence, unsupported, error
-	Error          string
+	Predictability float64 `arrow:"predictability_lyapunov_times" unit:"Lyapunov times (time units when lambda_max is unknown)" doc:"time of the first step whose scaled error exceeds the threshold; the horizon when censored; NaN unless status is ok"`
+	Censored       bool    `arrow:"predictability_censored" doc:"no step exceeded the threshold before the horizon"`
+	ObservedOrder  float64 `arrow:"observed_order" doc:"-slope of log final error against log RHS evaluations over the method's sweep on this system (successful settings with final error in (1e-12, 1e-1)); NaN with fewer than 3 points"`
+	Status         string  `arrow:"status" doc:"ok, max_steps, step_underflow, non_finite, no_convergence, unsupported or error"`
+	Error          string  `arrow:"error" doc:"error message when status is not ok; empty otherwise"`
 }
+
+// resultsTable declares solver_eval's results table. Every column is
+// written as a value: NaN marks a float that does not apply, never null.
+var resultsTable = schemas.NewTable[Row]()
 
 // Steps returns the attempted steps (accepted + rejected).
 func (r Row) Steps() int { return r.Accepted + r.Rejected }

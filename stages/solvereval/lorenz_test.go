@@ -1,26 +1,15 @@
 package solvereval
 
 import (
-	"context"
 	"testing"
 
-	"github.com/chaos-runner/runner/stages"
+	"github.com/chaos-runner/runner/stages/stagetest"
 )
 
 func runEval(t *testing.T, yaml string) []Row {
 	t.Helper()
-	k, ok := stages.Default.Lookup("solver_eval")
-	if !ok {
-		t.Fatal("solver_eval not registered")
-	}
-	st := build(t, k, yaml)
-	out, err := st.Run(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := out["results"]
-	defer rec.Release()
-	rows, err := RowsFromRecord(rec)
+	out := stagetest.Run(t, stagetest.Build(t, "solver_eval", yaml, 1), nil)
+	rows, err := resultsTable.Read(out["results"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +21,15 @@ func runEval(t *testing.T, yaml string) []Row {
 // Lorenz-63 from (1,0,0) to t = 10 at rtol 1e-8, atol 1e-11, for the same or
 // better final error (scipy: 5.387e-6 and 3.739e-7, mean absolute error,
 // with 1% slack for the disagreement of the two references: RK45 and dopri5
-// take the same steps; values from /work/shared/reference/README.md, "Solver evaluation", and
-// /work/shared/bench/quality/results/workprecision_lorenz.json).
+// take the same steps). The scipy figures are a measurement, not a published
+// table: scipy.integrate.solve_ivp(method="RK45" | "DOP853", rtol=1e-8,
+// atol=1e-11) of SciPy 1.10.1 (Virtanen et al., "SciPy 1.0", Nature Methods
+// 17, 261-272, 2020), nfev, error at t = 10 against DOP853 at rtol = atol =
+// 1e-13. Both implement Hairer, Norsett & Wanner, Solving Ordinary
+// Differential Equations I, 2nd ed., Springer 1993: DOPRI5 (Dormand &
+// Prince, J. Comput. Appl. Math. 6, 1980; Sec. II.5) and DOP853 (Sec. II.10) with the step-size control of
+// Sec. II.4 and the DOPRI codes of its appendix, which is why the work is
+// comparable evaluation for evaluation.
 func TestLorenzVsScipy(t *testing.T) {
 	rows := runEval(t, "system: Lorenz\nparams: {beta: 2.6666666666666665}\nic: [1, 0, 0]\nhorizon: 10\nmethods: [dopri5, dop853, tsit5, vern9]\ntolerances: [1e-8]\n")
 	scipy := map[string]struct {

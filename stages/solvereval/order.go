@@ -7,10 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
+	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/solvers"
 	"github.com/chaos-runner/runner/stages"
 )
@@ -90,23 +87,40 @@ func init() {
 	})
 }
 
-var orderErrorsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "method", Type: str}, {Name: "steps", Type: i64}, {Name: "h", Type: f64}, {Name: "error", Type: f64},
-	{Name: "status", Type: str},
-}, nil)
+// orderErrorRow is one line of solver_order's errors table: one step size
+// of one method's sweep.
+type orderErrorRow struct {
+	Method string  `arrow:"method" doc:"solvers method name"`
+	Steps  int     `arrow:"steps" doc:"number of fixed steps n over the interval"`
+	H      float64 `arrow:"h" unit:"time units" doc:"step size 2 pi periods / n"`
+	Error  float64 `arrow:"error" doc:"Euclidean norm of the error against (cos T, sin T) at the end of the interval"`
+	Status string  `arrow:"status" doc:"ok, max_steps, step_underflow, non_finite, no_convergence or error"`
+}
 
-// OrdersSchema is the schema of solver_order's orders table.
-var OrdersSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "method", Type: str}, {Name: "order", Type: i64}, {Name: "observed_order", Type: f64},
-	{Name: "points", Type: i64}, {Name: "h_min", Type: f64}, {Name: "h_max", Type: f64}, {Name: "within_0_3", Type: boolean},
-}, nil)
+// orderRow is one line of solver_order's orders table.
+type orderRow struct {
+	Method   string  `arrow:"method" doc:"solvers method name"`
+	Order    int     `arrow:"order" doc:"nominal order of the method"`
+	Observed float64 `arrow:"observed_order" doc:"least-squares slope of log error against log h over the fit smallest usable steps; NaN with fewer than 2"`
+	Points   int     `arrow:"points" doc:"steps used in the fit (error between floor, 30 eps n and ceiling)"`
+	HMin     float64 `arrow:"h_min" unit:"time units" doc:"smallest step used in the fit; NaN with no point"`
+	HMax     float64 `arrow:"h_max" unit:"time units" doc:"largest step used in the fit; NaN with no point"`
+	Within   bool    `arrow:"within_0_3" doc:"|observed - nominal order| <= 0.3 (false when the observed order is NaN)"`
+}
+
+// The tables of solver_order; their schemas carry no metadata. Every
+// column is written as a value: NaN marks a missing float, never null.
+var (
+	orderErrorsTable = schemas.NewTable[orderErrorRow]()
+	ordersTable      = schemas.NewTable[orderRow]()
+)
 
 type orderStage struct{ p OrderParams }
 
 func (s *orderStage) Ports() (in, out []stages.Port) {
 	return nil, []stages.Port{
-		{Name: "errors", Schema: orderErrorsSchema, Doc: "error at the end for every method and step."},
-		{Name: "orders", Schema: OrdersSchema, Doc: "nominal and observed order of every method."},
+		stages.TablePort("errors", "error at the end for every method and step.", orderErrorsTable),
+		stages.TablePort("orders", "nominal and observed order of every method.", ordersTable),
 	}
 }
 
@@ -176,29 +190,18 @@ func (p OrderParams) ObservedOrder(ctx context.Context, method string) (OrderRes
 }
 
 func (s *orderStage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error) {
-	eb := array.NewRecordBuilder(memory.DefaultAllocator, orderErrorsSchema)
-	defer eb.Release()
-	ob := array.NewRecordBuilder(memory.DefaultAllocator, OrdersSchema)
-	defer ob.Release()
+	var errs []orderErrorRow
+	var orders []orderRow
 	for _, m := range slices.Clone(s.p.Methods) {
 		r, err := s.p.ObservedOrder(ctx, m)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", m, err)
 		}
 		for i := range r.H {
-			eb.Field(0).(*array.StringBuilder).Append(m)
-			eb.Field(1).(*array.Int64Builder).Append(int64(r.Steps[i]))
-			eb.Field(2).(*array.Float64Builder).Append(r.H[i])
-			eb.Field(3).(*array.Float64Builder).Append(r.Err[i])
-			eb.Field(4).(*array.StringBuilder).Append(r.Status[i])
+			errs = append(errs, orderErrorRow{Method: m, Steps: r.Steps[i], H: r.H[i], Error: r.Err[i], Status: r.Status[i]})
 		}
-		ob.Field(0).(*array.StringBuilder).Append(m)
-		ob.Field(1).(*array.Int64Builder).Append(int64(r.Order))
-		ob.Field(2).(*array.Float64Builder).Append(r.Observed)
-		ob.Field(3).(*array.Int64Builder).Append(int64(r.Points))
-		ob.Field(4).(*array.Float64Builder).Append(r.HMin)
-		ob.Field(5).(*array.Float64Builder).Append(r.HMax)
-		ob.Field(6).(*array.BooleanBuilder).Append(math.Abs(r.Observed-float64(r.Order)) <= 0.3)
+		orders = append(orders, orderRow{Method: m, Order: r.Order, Observed: r.Observed, Points: r.Points,
+			HMin: r.HMin, HMax: r.HMax, Within: math.Abs(r.Observed-float64(r.Order)) <= 0.3})
 	}
-	return stages.Outputs{"errors": eb.NewRecordBatch(), "orders": ob.NewRecordBatch()}, nil
+	return stages.Outputs{"errors": orderErrorsTable.Record(errs, nil), "orders": ordersTable.Record(orders, nil)}, nil
 }

@@ -15,14 +15,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -100,10 +98,16 @@ func init() {
 	})
 }
 
-// ReportSchema is the schema of workprecision_plot's report table.
-var ReportSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "file", Type: str}, {Name: "bytes", Type: i64}, {Name: "sha256", Type: str},
-}, nil)
+// reportRow is one line of workprecision_plot's report table: one file
+// written.
+type reportRow struct {
+	File   string `arrow:"file" doc:"path of the file relative to dir, slash-separated"`
+	Bytes  int    `arrow:"bytes" unit:"bytes" doc:"size of the file"`
+	SHA256 string `arrow:"sha256" doc:"hex SHA-256 of the file contents"`
+}
+
+// reportTable declares the report table (no schema metadata).
+var reportTable = schemas.NewTable[reportRow]()
 
 type plotStage struct{ p PlotParams }
 
@@ -112,18 +116,18 @@ type plotStage struct{ p PlotParams }
 func (s *plotStage) Volatile() bool { return true }
 
 func (s *plotStage) Ports() (in, out []stages.Port) {
-	return []stages.Port{
-			{Name: "results", Schema: ResultsSchema, Many: true, Doc: "solver_eval results (one or many tables)."},
-			{Name: "timings", Schema: TimingsSchema, Many: true, Optional: true, Doc: "solver_timing timings (optional)."},
-		}, []stages.Port{
-			{Name: "report", Schema: ReportSchema, Doc: "files written (relative to dir), with size and SHA-256."},
-		}
+	results := stages.TablePort("results", "solver_eval results (one or many tables).", resultsTable)
+	results.Many = true
+	timings := stages.TablePort("timings", "solver_timing timings (optional).", timingsTable)
+	timings.Many, timings.Optional = true, true
+	return []stages.Port{results, timings},
+		[]stages.Port{stages.TablePort("report", "files written (relative to dir), with size and SHA-256.", reportTable)}
 }
 
 func (s *plotStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, error) {
 	var rows []Row
 	for _, it := range in["results"] {
-		rs, err := RowsFromRecord(it.Record)
+		rs, err := resultsTable.Read(it.Record)
 		if err != nil {
 			return nil, fmt.Errorf("results from %s: %w", it.Stage, err)
 		}
@@ -131,7 +135,7 @@ func (s *plotStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, 
 	}
 	var ts []Timing
 	for _, it := range in["timings"] {
-		t, err := TimingsFromRecord(it.Record)
+		t, err := timingsTable.Read(it.Record)
 		if err != nil {
 			return nil, fmt.Errorf("timings from %s: %w", it.Stage, err)
 		}
@@ -141,15 +145,12 @@ func (s *plotStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, 
 	if err != nil {
 		return nil, err
 	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, ReportSchema)
-	defer b.Release()
-	for _, f := range files {
+	report := make([]reportRow, len(files))
+	for i, f := range files {
 		sum := sha256.Sum256(f.data)
-		b.Field(0).(*array.StringBuilder).Append(f.name)
-		b.Field(1).(*array.Int64Builder).Append(int64(len(f.data)))
-		b.Field(2).(*array.StringBuilder).Append(hex.EncodeToString(sum[:]))
+		report[i] = reportRow{File: f.name, Bytes: len(f.data), SHA256: hex.EncodeToString(sum[:])}
 	}
-	return stages.Outputs{"report": b.NewRecordBatch()}, nil
+	return stages.Outputs{"report": reportTable.Record(report, nil)}, nil
 }
 
 type file struct {

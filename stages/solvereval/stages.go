@@ -110,8 +110,8 @@ type evalStage struct {
 }
 
 func (s *evalStage) Ports() (in, out []stages.Port) {
-	return nil, []stages.Port{{Name: "results", Schema: ResultsSchema,
-		Doc: "one row per system, method and tolerance or step: errors, work counters, predictability, status."}}
+	return nil, []stages.Port{stages.TablePort("results",
+		"one row per system, method and tolerance or step: errors, work counters, predictability, status.", resultsTable)}
 }
 
 // parallel runs f over the systems with GOMAXPROCS workers and returns the
@@ -155,7 +155,7 @@ func (s *evalStage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, e
 		"atol_factor":      strconv.FormatFloat(s.p.ATolFactor, 'g', -1, 64),
 		"error_scale":      "dysts per-coordinate std of the attractor",
 	}
-	return stages.Outputs{"results": rowsRecord(rows, meta)}, nil
+	return stages.Outputs{"results": resultsTable.Record(rows, meta)}, nil
 }
 
 type timingStage struct {
@@ -167,8 +167,8 @@ type timingStage struct {
 func (s *timingStage) Volatile() bool { return true }
 
 func (s *timingStage) Ports() (in, out []stages.Port) {
-	return nil, []stages.Port{{Name: "timings", Schema: TimingsSchema,
-		Doc: "one row per setting: minimum and median wall seconds over the repeats (non-deterministic)."}}
+	return nil, []stages.Port{stages.TablePort("timings",
+		"one row per setting: minimum and median wall seconds over the repeats (non-deterministic).", timingsTable)}
 }
 
 func (s *timingStage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error) {
@@ -187,7 +187,7 @@ func (s *timingStage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs,
 		"runner.kind": "solver_timing", "host": host, "goos": runtime.GOOS, "goarch": runtime.GOARCH,
 		"gomaxprocs": strconv.Itoa(runtime.GOMAXPROCS(0)), "measured": time.Now().UTC().Format(time.RFC3339),
 	}
-	return stages.Outputs{"timings": timingsRecord(ts, meta)}, nil
+	return stages.Outputs{"timings": timingsTable.Record(ts, meta)}, nil
 }
 
 func (s *timingStage) timeSystem(ctx context.Context, name string) ([]Timing, error) {

@@ -3,6 +3,8 @@ package solvereval
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"image/png"
 	"math"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/chaos-runner/runner/stages"
+	"github.com/chaos-runner/runner/stages/stagetest"
 )
 
 func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
@@ -36,20 +39,22 @@ func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
 // TestResultsDeterministic: the results table is bitwise identical across
 // runs and degrees of parallelism.
 func TestResultsDeterministic(t *testing.T) {
-	k, _ := stages.Default.Lookup("solver_eval")
 	yaml := "system: Lorenz,Rossler,MackeyGlass,Chua\nmethods: [dopri5, radau5, rk4]\ntolerances: [1e-6, 1e-8]\nsteps_per_period: [50, 100]\nmax_periods: 3\nlyapunov_times: 3\n"
 	var prev []byte
 	for _, procs := range []int{1, 4} {
 		old := runtime.GOMAXPROCS(procs)
-		out, err := build(t, k, yaml).Run(context.Background(), nil)
+		out, err := stagetest.Build(t, "solver_eval", yaml, 1).Run(context.Background(), nil)
 		runtime.GOMAXPROCS(old)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rec := out["results"]
 		b := ipcBytes(t, rec)
-		rows, _ := RowsFromRecord(rec)
-		rec.Release()
+		rows, err := resultsTable.Read(rec)
+		stagetest.Release(out)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if prev != nil && !bytes.Equal(prev, b) {
 			t.Fatalf("results differ between GOMAXPROCS runs")
 		}
@@ -75,20 +80,15 @@ func TestResultsDeterministic(t *testing.T) {
 
 // TestTimingVolatile: solver_timing is volatile and fills its table.
 func TestTimingVolatile(t *testing.T) {
-	k, _ := stages.Default.Lookup("solver_timing")
-	st := build(t, k, "system: Rossler\nmethods: [dopri5, rk4]\ntolerances: [1e-6]\nsteps_per_period: [50]\nmax_periods: 2\nrepeats: 2\n")
+	st := stagetest.Build(t, "solver_timing", "system: Rossler\nmethods: [dopri5, rk4]\ntolerances: [1e-6]\nsteps_per_period: [50]\nmax_periods: 2\nrepeats: 2\n", 1)
 	if v, ok := st.(stages.Volatile); !ok || !v.Volatile() {
 		t.Fatal("solver_timing must be volatile")
 	}
-	if _, ok := build(t, mustKind(t, "solver_eval"), "system: Rossler\n").(stages.Volatile); ok {
+	if _, ok := stagetest.Build(t, "solver_eval", "system: Rossler\n", 1).(stages.Volatile); ok {
 		t.Fatal("solver_eval must be cacheable")
 	}
-	out, err := st.Run(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out["timings"].Release()
-	ts, err := TimingsFromRecord(out["timings"])
+	out := stagetest.Run(t, st, nil)
+	ts, err := timingsTable.Read(out["timings"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,6 @@ func TestExamplesBuild(t *testing.T) {
 
 // TestValidate rejects bad params with the offending field.
 func TestValidate(t *testing.T) {
-	k := mustKind(t, "solver_eval")
 	for yaml, want := range map[string]string{
 		"system: Henon\n":                         "map",
 		"system: Lorenz\nmethods: [dopri6]\n":     "unknown method",
@@ -137,7 +136,7 @@ func TestValidate(t *testing.T) {
 		"system: Lorenz\nparams: {gamma: 1}\n":    "no parameter",
 		"system: Lorenz\nreference_method: rk4\n": "adaptive",
 	} {
-		_, err := stages.BuildExample(k, stages.Example{Title: yaml, Params: yaml})
+		_, err := stagetest.TryBuild("solver_eval", yaml, 1)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want %q", yaml, err, want)
 		}
@@ -258,5 +257,36 @@ func TestPlotFiles(t *testing.T) {
 	stiff, _ := os.ReadFile(filepath.Join(dir, "a", "stiff.csv"))
 	if !strings.Contains(string(stiff), "Stiff,true,400,") {
 		t.Errorf("stiff.csv:\n%s", stiff)
+	}
+}
+
+// TestPlotStageReport: through the stage, the results fan-in is read back
+// and the report table lists every file written with its size and SHA-256.
+func TestPlotStageReport(t *testing.T) {
+	dir := t.TempDir()
+	results := resultsTable.Record(syntheticRows(), map[string]string{"runner.kind": "solver_eval"})
+	defer results.Release()
+	st := stagetest.Build(t, "workprecision_plot", "dir: "+dir+"\nformats: [svg]\nper_system: false\n", 1)
+	out := stagetest.Run(t, st, stagetest.Inputs("results", results))
+	report, err := reportTable.Read(out["report"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range report {
+		seen[r.File] = true
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(r.File)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		if r.Bytes != len(data) || r.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: report %d bytes %s, on disk %d bytes %x", r.File, r.Bytes, r.SHA256, len(data), sum)
+		}
+	}
+	for _, want := range []string{"catalog_rhs.svg", "ranking.csv", "ranking.md", "stiff.csv", "index.html"} {
+		if !seen[want] {
+			t.Errorf("report lacks %s: %+v", want, report)
+		}
 	}
 }
