@@ -87,7 +87,7 @@ type clusterStage struct{ p ClusterParams }
 // ClusterRow is one row of the clusters output, for one input row.
 type ClusterRow struct {
 	ID         string  `arrow:"id" doc:"the row's id column value (integers in decimal)"`
-	Cluster    int     `arrow:"cluster" doc:"cluster index: the rank of its medoid among the clustered rows in input order; -1 for a dropped row"`
+	Cluster    int     `arrow:"cluster" doc:"cluster index: the position of its medoid among the medoids in ascending row order; -1 for a dropped row"`
 	IsMedoid   bool    `arrow:"is_medoid" doc:"the row is its cluster's medoid"`
 	Silhouette float64 `arrow:"silhouette" doc:"the row's silhouette width (Rousseeuw 1987) in [-1, 1]: 0 for a singleton, NaN for a dropped row"`
 }
