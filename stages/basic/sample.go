@@ -8,8 +8,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -29,10 +29,13 @@ func (p *SampleParams) Validate() []stages.FieldError {
 	return nil
 }
 
-var sampleSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "i", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "value", Type: arrow.PrimitiveTypes.Float64},
-}, nil)
+// sampleRow is one row of the sample table.
+type sampleRow struct {
+	I     int     `arrow:"i" doc:"row index, from 0"`
+	Value float64 `arrow:"value" doc:"offset + scale * U(0,1), U drawn from a PCG generator seeded with the stage's derived seed"`
+}
+
+var sampleTable = schemas.NewTable[sampleRow]()
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[SampleParams]{
@@ -56,26 +59,27 @@ type sample struct {
 }
 
 func (s *sample) Ports() (in, out []stages.Port) {
-	return nil, []stages.Port{{Name: "table", Schema: sampleSchema, Doc: "the rows."}}
+	return nil, []stages.Port{stages.TablePort("table", "the rows.", sampleTable)}
 }
 
 func (s *sample) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(s.seed, 0x5a17))
-	meta := arrow.NewMetadata([]string{"runner.seed", "runner.label"}, []string{strconv.FormatUint(s.seed, 10), s.p.Label})
-	schema := arrow.NewSchema(sampleSchema.Fields(), &meta)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	ib := b.Field(0).(*array.Int64Builder)
-	vb := b.Field(1).(*array.Float64Builder)
-	for i := 0; i < s.p.N; i++ {
-		ib.Append(int64(i))
-		vb.Append(s.p.Offset + s.p.Scale*rng.Float64())
-	}
 	if s.p.N < 0 {
 		return nil, fmt.Errorf("n must be >= 0")
 	}
-	return stages.Outputs{"table": b.NewRecordBatch()}, nil
+	rng := rand.New(rand.NewPCG(s.seed, 0x5a17))
+	rows := make([]sampleRow, s.p.N)
+	for i := range rows {
+		rows[i] = sampleRow{I: i, Value: s.p.Offset + s.p.Scale*rng.Float64()}
+	}
+	rec := sampleTable.Record(rows, nil)
+	defer rec.Release()
+	// Table.Record takes the metadata as a map, which sorts the keys; the
+	// table has always carried runner.seed before runner.label, so the
+	// columns are rewrapped with that order to keep its bytes.
+	meta := arrow.NewMetadata([]string{"runner.seed", "runner.label"}, []string{strconv.FormatUint(s.seed, 10), s.p.Label})
+	schema := arrow.NewSchema(rec.Schema().Fields(), &meta)
+	return stages.Outputs{"table": array.NewRecordBatch(schema, rec.Columns(), rec.NumRows())}, nil
 }

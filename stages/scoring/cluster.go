@@ -10,10 +10,10 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/chaos-runner/runner/metrics"
+	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -84,31 +84,38 @@ func init() {
 
 type clusterStage struct{ p ClusterParams }
 
-// ClustersSchema and SummarySchema are the output schemas.
+// ClusterRow is one row of the clusters output, for one input row.
+type ClusterRow struct {
+	ID         string  `arrow:"id" doc:"the row's id column value (integers in decimal)"`
+	Cluster    int     `arrow:"cluster" doc:"cluster index: the position of its medoid among the medoids in ascending row order; -1 for a dropped row"`
+	IsMedoid   bool    `arrow:"is_medoid" doc:"the row is its cluster's medoid"`
+	Silhouette float64 `arrow:"silhouette" doc:"the row's silhouette width (Rousseeuw 1987) in [-1, 1]: 0 for a singleton, NaN for a dropped row"`
+}
+
+// SummaryRow is the one row of the summary output.
+type SummaryRow struct {
+	K              int       `arrow:"k" doc:"number of clusters, given or chosen by the mean silhouette"`
+	Loss           float64   `arrow:"loss" unit:"feature units (standardised when standardize is set)" doc:"total deviation: the sum of every clustered row's distance to its medoid"`
+	MeanSilhouette float64   `arrow:"mean_silhouette" doc:"mean silhouette width over the clustered rows"`
+	Points         int       `arrow:"points" unit:"rows" doc:"rows clustered"`
+	Dropped        int       `arrow:"dropped" unit:"rows" doc:"rows left out (a non-finite feature with nan: drop, or a null id)"`
+	Columns        string    `arrow:"columns" doc:"feature columns used, comma-separated (columns with no finite value are left out)"`
+	KTried         []int     `arrow:"k_tried" doc:"every k tried when k was chosen; empty for a given k"`
+	Silhouettes    []float64 `arrow:"silhouettes" doc:"mean silhouette of each k in k_tried"`
+}
+
 var (
-	ClustersSchema = arrow.NewSchema([]arrow.Field{
-		{Name: "id", Type: arrow.BinaryTypes.String},
-		{Name: "cluster", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "is_medoid", Type: arrow.FixedWidthTypes.Boolean},
-		{Name: "silhouette", Type: arrow.PrimitiveTypes.Float64},
-	}, nil)
-	SummarySchema = arrow.NewSchema([]arrow.Field{
-		{Name: "k", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "loss", Type: arrow.PrimitiveTypes.Float64},
-		{Name: "mean_silhouette", Type: arrow.PrimitiveTypes.Float64},
-		{Name: "points", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "dropped", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "columns", Type: arrow.BinaryTypes.String},
-		{Name: "k_tried", Type: arrow.ListOf(arrow.PrimitiveTypes.Int64)},
-		{Name: "silhouettes", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64)},
-	}, nil)
+	// ClustersTable declares the clusters output.
+	ClustersTable = schemas.NewTable[ClusterRow]()
+	// SummaryTable declares the summary output.
+	SummaryTable = schemas.NewTable[SummaryRow]()
 )
 
 func (s *clusterStage) Ports() (in, out []stages.Port) {
 	return []stages.Port{{Name: "features", Doc: "any table with an id column and numeric feature columns (an invariants table, say)."}},
 		[]stages.Port{
-			{Name: "clusters", Schema: ClustersSchema, Doc: "one row per input row: cluster, medoid flag, silhouette width."},
-			{Name: "summary", Schema: SummarySchema, Doc: "one row: k, loss, mean silhouette."},
+			stages.TablePort("clusters", "one row per input row: cluster, medoid flag, silhouette width.", ClustersTable),
+			stages.TablePort("summary", "one row: k, loss, mean silhouette.", SummaryTable),
 		}
 }
 
@@ -261,7 +268,7 @@ func (s *clusterStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 	}
 	opts := &metrics.KMedoidsOptions{Init: s.p.Init, Seed: s.p.Seed}
 	var fit metrics.KMedoids
-	var kTried []int64
+	var kTried []int
 	var sils []float64
 	k := s.p.K
 	switch {
@@ -283,7 +290,7 @@ func (s *clusterStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 		}
 		k, fit, sils = best, fits[best-s.p.KMin], sil
 		for kk := s.p.KMin; kk <= kmax; kk++ {
-			kTried = append(kTried, int64(kk))
+			kTried = append(kTried, kk)
 		}
 	}
 	width := silhouettes(dist, fit.Labels, k)
@@ -293,40 +300,21 @@ func (s *clusterStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 	}
 	meanSil /= float64(m)
 
-	cb := array.NewRecordBuilder(memory.DefaultAllocator, ClustersSchema)
-	defer cb.Release()
 	pos := make(map[int]int, m) // input row -> index among kept rows
 	for a, i := range keep {
 		pos[i] = a
 	}
-	for i := 0; i < n; i++ {
-		cb.Field(0).(*array.StringBuilder).Append(idValue(idCol, i))
-		a, ok := pos[i]
-		if !ok {
-			cb.Field(1).(*array.Int64Builder).Append(-1)
-			cb.Field(2).(*array.BooleanBuilder).Append(false)
-			cb.Field(3).(*array.Float64Builder).Append(math.NaN())
-			continue
+	clusters := make([]ClusterRow, n)
+	for i := range clusters {
+		r := ClusterRow{ID: idValue(idCol, i), Cluster: -1, Silhouette: math.NaN()}
+		if a, ok := pos[i]; ok {
+			r.Cluster, r.IsMedoid, r.Silhouette = fit.Labels[a], slices.Contains(fit.Medoids, a), width[a]
 		}
-		cb.Field(1).(*array.Int64Builder).Append(int64(fit.Labels[a]))
-		cb.Field(2).(*array.BooleanBuilder).Append(slices.Contains(fit.Medoids, a))
-		cb.Field(3).(*array.Float64Builder).Append(width[a])
+		clusters[i] = r
 	}
-	sb := array.NewRecordBuilder(memory.DefaultAllocator, SummarySchema)
-	defer sb.Release()
-	sb.Field(0).(*array.Int64Builder).Append(int64(k))
-	sb.Field(1).(*array.Float64Builder).Append(fit.Loss)
-	sb.Field(2).(*array.Float64Builder).Append(meanSil)
-	sb.Field(3).(*array.Int64Builder).Append(int64(m))
-	sb.Field(4).(*array.Int64Builder).Append(int64(n - m))
-	sb.Field(5).(*array.StringBuilder).Append(strings.Join(used, ","))
-	kl := sb.Field(6).(*array.ListBuilder)
-	kl.Append(true)
-	kl.ValueBuilder().(*array.Int64Builder).AppendValues(kTried, nil)
-	sl := sb.Field(7).(*array.ListBuilder)
-	sl.Append(true)
-	sl.ValueBuilder().(*array.Float64Builder).AppendValues(sils, nil)
-	return stages.Outputs{"clusters": cb.NewRecordBatch(), "summary": sb.NewRecordBatch()}, nil
+	summary := []SummaryRow{{K: k, Loss: fit.Loss, MeanSilhouette: meanSil, Points: m, Dropped: n - m,
+		Columns: strings.Join(used, ","), KTried: kTried, Silhouettes: sils}}
+	return stages.Outputs{"clusters": ClustersTable.Record(clusters, nil), "summary": SummaryTable.Record(summary, nil)}, nil
 }
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -7,9 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/chaos-runner/runner/metrics"
@@ -118,26 +115,38 @@ type metricsStage struct {
 	seed uint64
 }
 
-// MetricsSchema is the schema of the metrics output.
-var MetricsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "system", Type: arrow.BinaryTypes.String},
-	{Name: "model", Type: arrow.BinaryTypes.String},
-	{Name: "trajectory", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "metric", Type: arrow.BinaryTypes.String},
-	{Name: "value", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "points", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "status", Type: arrow.BinaryTypes.String},
-}, nil)
+// MetricRow is one row of the metrics output: one metric of one forecast.
+type MetricRow struct {
+	System     string  `arrow:"system" doc:"catalog name of the system"`
+	Model      string  `arrow:"model" doc:"model family: the forecast's per-system family metadata, its table-level family, its matrix cell's model axis, or \"unknown\""`
+	Trajectory int64   `arrow:"trajectory" doc:"initial-condition index shared by the forecast and its truth"`
+	Metric     string  `arrow:"metric" doc:"metric name: a forecast metric (mse, smape, ...), diverged, vpt_<rule> or attractor_*"`
+	Value      float64 `arrow:"value" unit:"the metric's own; vpt_* in Lyapunov times; diverged 0 or 1" doc:"the metric's value, NaN when it could not be computed (see status)"`
+	Points     int     `arrow:"points" unit:"samples" doc:"number of aligned samples scored (the valid prefix for pointwise metrics of a diverged forecast)"`
+	Status     string  `arrow:"status" doc:"\"ok\", or notes on the alignment, the divergence and why a value is NaN, joined by \"; \""`
+}
 
-// CurvesSchema is the schema of the curves output.
-var CurvesSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "system", Type: arrow.BinaryTypes.String},
-	{Name: "model", Type: arrow.BinaryTypes.String},
-	{Name: "trajectory", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "horizon", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "metric", Type: arrow.BinaryTypes.String},
-	{Name: "value", Type: arrow.PrimitiveTypes.Float64},
-}, nil)
+// CurveRow is one row of the curves output: a metric over the leading rows
+// of a forecast, for error-vs-horizon plots.
+type CurveRow struct {
+	System     string  `arrow:"system" doc:"catalog name of the system"`
+	Model      string  `arrow:"model" doc:"model family, as in the metrics output"`
+	Trajectory int64   `arrow:"trajectory" doc:"initial-condition index"`
+	Horizon    int     `arrow:"horizon" unit:"steps" doc:"number of leading aligned rows scored"`
+	Metric     string  `arrow:"metric" doc:"curve metric name"`
+	Value      float64 `arrow:"value" unit:"the metric's own" doc:"the metric over the first horizon rows; NaN past the forecast's length or its failure, or below 2 rows"`
+}
+
+var (
+	// MetricsTable declares the metrics output; its records carry the
+	// schema metadata runner.kind=metrics.
+	MetricsTable = schemas.NewTable[MetricRow]()
+	// CurvesTable declares the curves output.
+	CurvesTable = schemas.NewTable[CurveRow]()
+)
+
+// metricsMeta is the schema metadata of every metrics record.
+var metricsMeta = map[string]string{"runner.kind": "metrics"}
 
 var trajectoryInput = schemas.Trajectory(1, nil)
 
@@ -146,26 +155,9 @@ func (s *metricsStage) Ports() (in, out []stages.Port) {
 			{Name: "forecast", Schema: trajectoryInput, Doc: "forecasts (a forecast stage's table: trajectory columns plus diverged and failure_step)."},
 			{Name: "truth", Schema: trajectoryInput, Doc: "the true trajectories (normally a generate stage's test table)."},
 		}, []stages.Port{
-			{Name: "metrics", Schema: MetricsSchema, Doc: "one row per (system, model, trajectory, metric)."},
-			{Name: "curves", Schema: CurvesSchema, Doc: "curve metrics at each horizon (empty without horizons)."},
+			stages.TablePort("metrics", "one row per (system, model, trajectory, metric).", MetricsTable),
+			stages.TablePort("curves", "curve metrics at each horizon (empty without horizons).", CurvesTable),
 		}
-}
-
-// metricRow is one output row of the metrics port.
-type metricRow struct {
-	system, model string
-	traj          int64
-	metric        string
-	value         float64
-	points        int
-	status        string
-}
-
-type curveRow struct {
-	system, model string
-	traj, horizon int64
-	metric        string
-	value         float64
 }
 
 func (s *metricsStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, error) {
@@ -181,23 +173,23 @@ func (s *metricsStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 	if items := in["forecast"]; len(items) > 0 {
 		cellModel = items[0].Cell.Map()["model"]
 	}
-	var rows []metricRow
-	var curves []curveRow
-	for _, sys := range fc.order {
+	var rows []MetricRow
+	var curves []CurveRow
+	for _, sys := range fc.Order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		model := fc.meta[sys].Family
+		model := fc.Meta[sys].Family
 		for _, m := range []string{fc.family, cellModel, "unknown"} {
 			if model == "" {
 				model = m
 			}
 		}
 		for _, f := range fc.series[sys] {
-			tr := truth.find(sys, f.trajectory)
+			tr := truth.find(sys, f.Trajectory)
 			if tr == nil {
-				rows = append(rows, metricRow{sys, model, f.trajectory, "diverged", math.NaN(), 0,
-					fmt.Sprintf("no truth for system %s trajectory %d", sys, f.trajectory)})
+				rows = append(rows, MetricRow{sys, model, f.Trajectory, "diverged", math.NaN(), 0,
+					fmt.Sprintf("no truth for system %s trajectory %d", sys, f.Trajectory)})
 				continue
 			}
 			r, c := s.score(sys, model, f, tr, fc, truth)
@@ -205,7 +197,7 @@ func (s *metricsStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 			curves = append(curves, c...)
 		}
 	}
-	return stages.Outputs{"metrics": metricsTable(rows), "curves": curvesTable(curves)}, nil
+	return stages.Outputs{"metrics": MetricsTable.Record(rows, metricsMeta), "curves": CurvesTable.Record(curves, nil)}, nil
 }
 
 // pairing is a forecast aligned with its truth.
@@ -220,7 +212,7 @@ type pairing struct {
 // the state to the truth's columns.
 func align(f, tr *series) (pairing, error) {
 	d := 0
-	for _, row := range tr.x {
+	for _, row := range tr.X {
 		for j := len(row) - 1; j >= d; j-- {
 			if !math.IsNaN(row[j]) {
 				d = j + 1
@@ -231,23 +223,23 @@ func align(f, tr *series) (pairing, error) {
 	if d == 0 {
 		return pairing{}, fmt.Errorf("truth has no finite state values")
 	}
-	if len(f.x) > 0 && len(f.x[0]) < d {
-		return pairing{}, fmt.Errorf("forecast has %d state columns, truth %d", len(f.x[0]), d)
+	if len(f.X) > 0 && len(f.X[0]) < d {
+		return pairing{}, fmt.Errorf("forecast has %d state columns, truth %d", len(f.X[0]), d)
 	}
-	idx := make(map[int64]int, len(tr.steps))
-	for i, st := range tr.steps {
+	idx := make(map[int64]int, len(tr.Steps))
+	for i, st := range tr.Steps {
 		idx[st] = i
 	}
 	var fi, ti []int
-	for i, st := range f.steps {
+	for i, st := range f.Steps {
 		if j, ok := idx[st]; ok {
 			fi, ti = append(fi, i), append(ti, j)
 		}
 	}
-	p := pairing{dropped: len(f.steps) - len(fi)}
+	p := pairing{dropped: len(f.Steps) - len(fi)}
 	if len(fi) == 0 {
-		p.byOrder, p.dropped = true, max(len(f.steps)-len(tr.steps), 0)
-		for i := 0; i < min(len(f.steps), len(tr.steps)); i++ {
+		p.byOrder, p.dropped = true, max(len(f.Steps)-len(tr.Steps), 0)
+		for i := 0; i < min(len(f.Steps), len(tr.Steps)); i++ {
 			fi, ti = append(fi, i), append(ti, i)
 		}
 	}
@@ -258,32 +250,32 @@ func align(f, tr *series) (pairing, error) {
 	p.truth, p.pred = mat.NewDense(n, d, nil), mat.NewDense(n, d, nil)
 	p.fail = n
 	for r := 0; r < n; r++ {
-		p.truth.SetRow(r, tr.x[ti[r]][:d])
-		p.pred.SetRow(r, f.x[fi[r]][:d])
+		p.truth.SetRow(r, tr.X[ti[r]][:d])
+		p.pred.SetRow(r, f.X[fi[r]][:d])
 		bad := f.diverged != nil && f.diverged[fi[r]]
-		bad = bad || (f.failStep >= 0 && f.steps[fi[r]] >= f.failStep)
-		for _, v := range f.x[fi[r]][:d] {
+		bad = bad || (f.failStep >= 0 && f.Steps[fi[r]] >= f.failStep)
+		for _, v := range f.X[fi[r]][:d] {
 			bad = bad || math.IsNaN(v) || math.IsInf(v, 0)
 		}
 		if bad && r < p.fail {
 			p.fail = r
 		}
-		for _, v := range tr.x[ti[r]][:d] {
+		for _, v := range tr.X[ti[r]][:d] {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return pairing{}, fmt.Errorf("non-finite truth at step %d", tr.steps[ti[r]])
+				return pairing{}, fmt.Errorf("non-finite truth at step %d", tr.Steps[ti[r]])
 			}
 		}
 	}
 	return p, nil
 }
 
-func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table) ([]metricRow, []curveRow) {
-	var rows []metricRow
+func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table) ([]MetricRow, []CurveRow) {
+	var rows []MetricRow
 	add := func(metric string, v float64, n int, status string) {
 		if status == "" {
 			status = "ok"
 		}
-		rows = append(rows, metricRow{sys, model, f.trajectory, metric, v, n, status})
+		rows = append(rows, MetricRow{sys, model, f.Trajectory, metric, v, n, status})
 	}
 	nan := math.NaN()
 	p, err := align(f, tr)
@@ -401,7 +393,7 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 		}
 	}
 
-	var curves []curveRow
+	var curves []CurveRow
 	for _, h := range s.p.Horizons {
 		for _, name := range s.p.CurveMetrics {
 			v := nan
@@ -410,7 +402,7 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 					v = x
 				}
 			}
-			curves = append(curves, curveRow{sys, model, f.trajectory, int64(h), name, v})
+			curves = append(curves, CurveRow{sys, model, f.Trajectory, h, name, v})
 		}
 	}
 	return rows, curves
@@ -421,34 +413,4 @@ func joinNote(a, b string) string {
 		return b
 	}
 	return a + "; " + b
-}
-
-func metricsTable(rows []metricRow) arrow.RecordBatch {
-	md := arrow.MetadataFrom(map[string]string{"runner.kind": "metrics"})
-	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(MetricsSchema.Fields(), &md))
-	defer b.Release()
-	for _, r := range rows {
-		b.Field(0).(*array.StringBuilder).Append(r.system)
-		b.Field(1).(*array.StringBuilder).Append(r.model)
-		b.Field(2).(*array.Int64Builder).Append(r.traj)
-		b.Field(3).(*array.StringBuilder).Append(r.metric)
-		b.Field(4).(*array.Float64Builder).Append(r.value)
-		b.Field(5).(*array.Int64Builder).Append(int64(r.points))
-		b.Field(6).(*array.StringBuilder).Append(r.status)
-	}
-	return b.NewRecordBatch()
-}
-
-func curvesTable(rows []curveRow) arrow.RecordBatch {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, CurvesSchema)
-	defer b.Release()
-	for _, r := range rows {
-		b.Field(0).(*array.StringBuilder).Append(r.system)
-		b.Field(1).(*array.StringBuilder).Append(r.model)
-		b.Field(2).(*array.Int64Builder).Append(r.traj)
-		b.Field(3).(*array.Int64Builder).Append(r.horizon)
-		b.Field(4).(*array.StringBuilder).Append(r.metric)
-		b.Field(5).(*array.Float64Builder).Append(r.value)
-	}
-	return b.NewRecordBatch()
 }

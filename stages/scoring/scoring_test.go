@@ -5,94 +5,52 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/schemas"
-	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
-	_ "github.com/chaos-runner/runner/stages/scoring"
+	"github.com/chaos-runner/runner/stages/scoring"
+	"github.com/chaos-runner/runner/stages/stagetest"
 )
 
-// runKind decodes --set style params and runs the stage like `runner run`.
-func runKind(t *testing.T, kind string, in stages.Inputs, sets ...string) stages.Outputs {
+// runKind builds a stage of kind from YAML params, as a pipeline file
+// would, and runs it.
+func runKind(t *testing.T, kind string, in stages.Inputs, params string) stages.Outputs {
 	t.Helper()
-	out, err := tryRunKind(t, kind, in, sets...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return stagetest.Run(t, stagetest.Build(t, kind, params, 1), in)
 }
 
-func tryRunKind(t *testing.T, kind string, in stages.Inputs, sets ...string) (stages.Outputs, error) {
-	t.Helper()
-	k, ok := stages.Default.Lookup(kind)
-	if !ok {
-		t.Fatalf("%s not registered", kind)
-	}
-	node, ds := spec.NodeFromSets(sets)
-	if len(ds) > 0 {
-		t.Fatal(ds)
-	}
-	params, ds := k.Decode(node, "params")
-	if len(ds) > 0 {
-		t.Fatal(ds)
-	}
-	st, err := k.Build(params, stages.Env{ID: kind, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, outPorts := st.Ports()
-	out, err := runner.RunStage(context.Background(), st, in, outPorts, 0)
-	if err == nil {
-		t.Cleanup(func() {
-			for _, r := range out {
-				r.Release()
-			}
-		})
-	}
-	return out, err
-}
-
-// row is one row of a synthetic trajectory or forecast table.
+// row is one row of a synthetic forecast table; truth tables are written
+// from the same rows without the status columns.
 type row struct {
-	sys      string
-	traj     int64
-	step     int64
-	x        []float64
-	diverged bool
-	fail     int64
+	schemas.TrajectoryRow
+	Diverged    bool  `arrow:"diverged"`
+	FailureStep int64 `arrow:"failure_step"`
+}
+
+var forecastTable = schemas.NewTable[row]()
+
+func newRow(sys string, traj, step int64, x []float64) row {
+	return row{TrajectoryRow: schemas.TrajectoryRow{System: sys, Trajectory: traj, Step: step, Time: 0.1 * float64(step), State: x}, FailureStep: -1}
 }
 
 func buildTable(t *testing.T, rows []row, forecast bool, meta map[string]string) arrow.RecordBatch {
 	t.Helper()
-	fields := schemas.Trajectory(2, nil).Fields()
+	var rec arrow.RecordBatch
 	if forecast {
-		fields = append(fields, arrow.Field{Name: "diverged", Type: arrow.FixedWidthTypes.Boolean},
-			arrow.Field{Name: "failure_step", Type: arrow.PrimitiveTypes.Int64})
-	}
-	md := arrow.MetadataFrom(meta)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, &md))
-	defer b.Release()
-	for _, r := range rows {
-		b.Field(0).(*array.StringBuilder).Append(r.sys)
-		b.Field(1).(*array.Int64Builder).Append(r.traj)
-		b.Field(2).(*array.Int64Builder).Append(r.step)
-		b.Field(3).(*array.Float64Builder).Append(0.1 * float64(r.step))
-		b.Field(4).(*array.Float64Builder).Append(r.x[0])
-		b.Field(5).(*array.Float64Builder).Append(r.x[1])
-		if forecast {
-			b.Field(6).(*array.BooleanBuilder).Append(r.diverged)
-			b.Field(7).(*array.Int64Builder).Append(r.fail)
+		rec = forecastTable.Record(rows, meta)
+	} else {
+		traj := make([]schemas.TrajectoryRow, len(rows))
+		for i, r := range rows {
+			traj[i] = r.TrajectoryRow
 		}
+		rec = schemas.Trajectories.Record(traj, meta)
 	}
-	rec := b.NewRecordBatch()
 	t.Cleanup(rec.Release)
 	return rec
 }
@@ -106,14 +64,22 @@ func truthAt(step int64) []float64 {
 // exact for 50 steps, then off by 10; trajectory 2 exact but diverged from
 // step 530 (NaN, flagged).
 func synthetic(t *testing.T) stages.Inputs {
-	var truth, fc []row
+	truth, fc := syntheticRows()
+	return stages.Inputs{
+		"truth": {{Record: buildTable(t, truth, false, map[string]string{"system": "Lorenz", "lyapunov_time": "2", "sample_dt": "0.1"})}},
+		"forecast": {{Record: buildTable(t, fc, true, map[string]string{"family": "nvar",
+			"systems": `[{"system":"Lorenz","family":"nvar","lyapunov_time":2,"sample_dt":0.1}]`})}},
+	}
+}
+
+func syntheticRows() (truth, fc []row) {
 	for traj := int64(0); traj < 3; traj++ {
 		for i := int64(0); i < 100; i++ {
 			step := 500 + i
 			y := truthAt(step)
-			truth = append(truth, row{sys: "Lorenz", traj: traj, step: step, x: y})
+			truth = append(truth, newRow("Lorenz", traj, step, y))
 			p := []float64{y[0], y[1]}
-			f := row{sys: "Lorenz", traj: traj, step: step, fail: -1}
+			f := newRow("Lorenz", traj, step, nil)
 			switch traj {
 			case 0:
 				p[0] += 0.1
@@ -123,36 +89,39 @@ func synthetic(t *testing.T) stages.Inputs {
 					p[0] += 10
 				}
 			case 2:
-				f.fail = 530
+				f.FailureStep = 530
 				if step >= 530 {
 					p = []float64{math.NaN(), math.NaN()}
-					f.diverged = true
+					f.Diverged = true
 				}
 			}
-			f.x = p
+			f.State = p
 			fc = append(fc, f)
 		}
 	}
-	return stages.Inputs{
-		"truth": {{Record: buildTable(t, truth, false, map[string]string{"system": "Lorenz", "lyapunov_time": "2", "sample_dt": "0.1"})}},
-		"forecast": {{Record: buildTable(t, fc, true, map[string]string{"family": "nvar",
-			"systems": `[{"system":"Lorenz","family":"nvar","lyapunov_time":2,"sample_dt":0.1}]`})}},
-	}
+	return truth, fc
 }
 
-type metricsOut struct {
-	rec arrow.RecordBatch
-}
+// metricsOut is a decoded metrics output.
+type metricsOut []scoring.MetricRow
 
-func (m metricsOut) get(t *testing.T, traj int64, metric string) (float64, int64, string) {
+func readMetrics(t *testing.T, rec arrow.RecordBatch) metricsOut {
 	t.Helper()
-	r := m.rec
-	for i := 0; i < int(r.NumRows()); i++ {
-		if r.Column(2).(*array.Int64).Value(i) == traj && r.Column(3).(*array.String).Value(i) == metric {
-			if got := r.Column(1).(*array.String).Value(i); got != "nvar" {
-				t.Errorf("model %q, want nvar", got)
+	rows, err := scoring.MetricsTable.Read(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func (m metricsOut) get(t *testing.T, traj int64, metric string) (float64, int, string) {
+	t.Helper()
+	for _, r := range m {
+		if r.Trajectory == traj && r.Metric == metric {
+			if r.Model != "nvar" {
+				t.Errorf("model %q, want nvar", r.Model)
 			}
-			return r.Column(4).(*array.Float64).Value(i), r.Column(5).(*array.Int64).Value(i), r.Column(6).(*array.String).Value(i)
+			return r.Value, r.Points, r.Status
 		}
 	}
 	t.Fatalf("no row for trajectory %d metric %s", traj, metric)
@@ -160,8 +129,8 @@ func (m metricsOut) get(t *testing.T, traj int64, metric string) (float64, int64
 }
 
 func TestMetricsKnownValues(t *testing.T) {
-	out := runKind(t, "metrics", synthetic(t), "horizons=[10,50,100]", "curve_metrics=[mae]")
-	m := metricsOut{out["metrics"]}
+	out := runKind(t, "metrics", synthetic(t), "horizons: [10, 50, 100]\ncurve_metrics: [mae]\n")
+	m := readMetrics(t, out["metrics"])
 	near := func(what string, got, want float64) {
 		t.Helper()
 		if math.Abs(got-want) > 1e-9 {
@@ -209,13 +178,18 @@ func TestMetricsKnownValues(t *testing.T) {
 	near("vpt diverged", v, 1.5)
 
 	// Curves: mae of trajectory 1 at horizons 10, 50 (exact) and 100 (mean of 50 errors of 10 over 2 columns = 2.5).
-	c := out["curves"]
-	if c.NumRows() != 9 {
-		t.Fatalf("%d curve rows, want 3 trajectories × 3 horizons", c.NumRows())
+	curves, err := scoring.CurvesTable.Read(out["curves"])
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := 0; i < int(c.NumRows()); i++ {
-		traj, h := c.Column(2).(*array.Int64).Value(i), c.Column(3).(*array.Int64).Value(i)
-		v := c.Column(5).(*array.Float64).Value(i)
+	if len(curves) != 9 {
+		t.Fatalf("%d curve rows, want 3 trajectories × 3 horizons", len(curves))
+	}
+	for _, c := range curves {
+		traj, h, v := c.Trajectory, c.Horizon, c.Value
+		if c.Metric != "mae" || c.Model != "nvar" {
+			t.Errorf("curve row %+v, want metric mae of model nvar", c)
+		}
 		switch {
 		case traj == 1 && h == 100:
 			near("mae@100", v, 2.5)
@@ -231,8 +205,8 @@ func TestMetricsKnownValues(t *testing.T) {
 
 func TestMetricsDivergedNaNAndOrderAlignment(t *testing.T) {
 	in := synthetic(t)
-	out := runKind(t, "metrics", in, "diverged=nan", "metrics=[mse]", "vpt_rules=[vlachas]")
-	m := metricsOut{out["metrics"]}
+	out := runKind(t, "metrics", in, "diverged: nan\nmetrics: [mse]\nvpt_rules: [vlachas]\n")
+	m := readMetrics(t, out["metrics"])
 	if v, _, st := m.get(t, 2, "mse"); !math.IsNaN(v) || !strings.Contains(st, "diverged") {
 		t.Errorf("diverged=nan: mse %v status %q", v, st)
 	}
@@ -243,11 +217,11 @@ func TestMetricsDivergedNaNAndOrderAlignment(t *testing.T) {
 	var fc []row
 	for i := int64(0); i < 100; i++ {
 		y := truthAt(500 + i)
-		fc = append(fc, row{sys: "Lorenz", traj: 0, step: i, x: []float64{y[0] + 0.1, y[1] + 0.1}, fail: -1})
+		fc = append(fc, newRow("Lorenz", 0, i, []float64{y[0] + 0.1, y[1] + 0.1}))
 	}
 	in["forecast"] = []stages.Item{{Record: buildTable(t, fc, true, map[string]string{"family": "nvar"})}}
-	out = runKind(t, "metrics", in, "metrics=[mse]")
-	m = metricsOut{out["metrics"]}
+	out = runKind(t, "metrics", in, "metrics: [mse]\n")
+	m = readMetrics(t, out["metrics"])
 	v, n, st := m.get(t, 0, "mse")
 	if math.Abs(v-0.01) > 1e-12 || n != 100 || !strings.Contains(st, "aligned by order") {
 		t.Errorf("order alignment: mse %v points %d status %q", v, n, st)
@@ -258,105 +232,206 @@ func TestMetricsDivergedNaNAndOrderAlignment(t *testing.T) {
 	}
 }
 
-func TestMetricsValidate(t *testing.T) {
-	k, _ := stages.Default.Lookup("metrics")
-	for _, c := range []struct{ set, want string }{
-		{"metrics=[mse,msee]", "unknown metric"},
-		{"vpt_rules=[gilpin]", "unknown rule"},
-		{"vpt_threshold=0.3", "exactly one rule"},
-		{"smape_scale=50", "100 or 200"},
-		{"diverged=drop", "truncate or nan"},
-	} {
-		node, _ := spec.NodeFromSets([]string{c.set})
-		_, ds := k.Decode(node, "params")
-		if len(ds) == 0 || !strings.Contains(ds.Error(), c.want) {
-			t.Errorf("%s: %v, want %q", c.set, ds, c.want)
+// Rows in any order score the same: the reader sorts each series by step
+// and carries every row's diverged flag and failure step along with it.
+func TestMetricsShuffledRows(t *testing.T) {
+	truth, fc := syntheticRows()
+	rng := rand.New(rand.NewPCG(7, 8))
+	rng.Shuffle(len(truth), func(i, j int) { truth[i], truth[j] = truth[j], truth[i] })
+	rng.Shuffle(len(fc), func(i, j int) { fc[i], fc[j] = fc[j], fc[i] })
+	in := synthetic(t)
+	want := readMetrics(t, runKind(t, "metrics", in, "{}\n")["metrics"])
+	in["truth"][0].Record = buildTable(t, truth, false, map[string]string{"system": "Lorenz", "lyapunov_time": "2", "sample_dt": "0.1"})
+	in["forecast"][0].Record = buildTable(t, fc, true, map[string]string{"family": "nvar",
+		"systems": `[{"system":"Lorenz","family":"nvar","lyapunov_time":2,"sample_dt":0.1}]`})
+	got := readMetrics(t, runKind(t, "metrics", in, "{}\n")["metrics"])
+	if len(got) != len(want) {
+		t.Fatalf("%d rows shuffled, %d in order", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Trajectory != w.Trajectory || g.Metric != w.Metric || g.Points != w.Points || g.Status != w.Status ||
+			(g.Value != w.Value && !(math.IsNaN(g.Value) && math.IsNaN(w.Value))) {
+			t.Errorf("row %d: shuffled %+v, in order %+v", i, g, w)
+		}
+	}
+	if v, n, st := want.get(t, 2, "mse"); v != 0 || n != 30 || !strings.Contains(st, "diverged after 30 of 100") {
+		t.Errorf("diverged trajectory: mse %v over %d points (%s), want 0 over the 30 before the failure", v, n, st)
+	}
+}
+
+// A forecast with only one of the two status columns is not a forecast
+// table: the reader names the missing column.
+func TestMetricsHalfForecastTable(t *testing.T) {
+	type halfRow struct {
+		schemas.TrajectoryRow
+		Diverged bool `arrow:"diverged"`
+	}
+	_, fc := syntheticRows()
+	half := make([]halfRow, len(fc))
+	for i, r := range fc {
+		half[i] = halfRow{r.TrajectoryRow, r.Diverged}
+	}
+	rec := schemas.NewTable[halfRow]().Record(half, map[string]string{"family": "nvar"})
+	defer rec.Release()
+	in := synthetic(t)
+	in["forecast"][0].Record = rec
+	st := stagetest.Build(t, "metrics", "{}\n", 1)
+	out, err := st.Run(context.Background(), in)
+	stagetest.Release(out)
+	if err == nil || !strings.Contains(err.Error(), `no column "failure_step"`) {
+		t.Fatalf("got %v, want an error naming failure_step", err)
+	}
+}
+
+// Every column of every output port is documented.
+func TestOutputColumnsDocumented(t *testing.T) {
+	for _, kind := range []string{"metrics", "cluster"} {
+		_, out := stagetest.Build(t, kind, "{}\n", 1).Ports()
+		for _, p := range out {
+			if len(p.Columns) == 0 || len(p.Columns) != len(p.Schema.Fields()) {
+				t.Errorf("%s.%s: %d column docs for %d columns", kind, p.Name, len(p.Columns), len(p.Schema.Fields()))
+			}
+			for _, c := range p.Columns {
+				if c.Doc == "" {
+					t.Errorf("%s.%s: column %s has no doc", kind, p.Name, c.Name)
+				}
+			}
 		}
 	}
 }
+
+func TestMetricsValidate(t *testing.T) {
+	for _, c := range []struct{ params, want string }{
+		{"metrics: [mse, msee]", "unknown metric"},
+		{"vpt_rules: [gilpin]", "unknown rule"},
+		{"vpt_threshold: 0.3", "exactly one rule"},
+		{"smape_scale: 50", "100 or 200"},
+		{"diverged: drop", "truncate or nan"},
+	} {
+		ds := stagetest.DecodeDiags(t, "metrics", c.params+"\n")
+		if len(ds) == 0 || !strings.Contains(ds.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.params, ds, c.want)
+		}
+	}
+}
+
+// featureRow is one row of a synthetic invariants-like features table.
+type featureRow struct {
+	System string  `arrow:"system"`
+	A      float64 `arrow:"a"`
+	B      float64 `arrow:"b"`
+	C      float64 `arrow:"c"`
+	AErr   float64 `arrow:"a_err"` // not a feature by default
+}
+
+var featureTable = schemas.NewTable[featureRow]()
 
 // blobs is a features table of three well separated Gaussian blobs of 20
 // points in 3 features (plus a NaN row and an id column).
 func blobs(t *testing.T) (arrow.RecordBatch, []int) {
 	centers := [][]float64{{0, 0, 0}, {10, 10, 0}, {0, 10, 10}}
 	rng := rand.New(rand.NewPCG(3, 4))
-	sch := arrow.NewSchema([]arrow.Field{
-		{Name: "system", Type: arrow.BinaryTypes.String},
-		{Name: "a", Type: arrow.PrimitiveTypes.Float64},
-		{Name: "b", Type: arrow.PrimitiveTypes.Float64},
-		{Name: "c", Type: arrow.PrimitiveTypes.Float64},
-		{Name: "a_err", Type: arrow.PrimitiveTypes.Float64},
-	}, nil)
-	bld := array.NewRecordBuilder(memory.DefaultAllocator, sch)
-	defer bld.Release()
+	var rows []featureRow
 	var truth []int
 	for i := 0; i < 60; i++ {
 		c := i % 3
 		truth = append(truth, c)
-		bld.Field(0).(*array.StringBuilder).Append("s" + string(rune('A'+i/26)) + string(rune('a'+i%26)))
-		for j := 0; j < 3; j++ {
-			bld.Field(1 + j).(*array.Float64Builder).Append(centers[c][j] + rng.NormFloat64())
-		}
-		bld.Field(4).(*array.Float64Builder).Append(1e6 * rng.Float64()) // not a feature by default
+		r := featureRow{System: featureID(i)}
+		r.A = centers[c][0] + rng.NormFloat64()
+		r.B = centers[c][1] + rng.NormFloat64()
+		r.C = centers[c][2] + rng.NormFloat64()
+		r.AErr = 1e6 * rng.Float64()
+		rows = append(rows, r)
 	}
-	bld.Field(0).(*array.StringBuilder).Append("broken")
-	for j := 0; j < 4; j++ {
-		bld.Field(1 + j).(*array.Float64Builder).Append(math.NaN())
-	}
+	nan := math.NaN()
+	rows = append(rows, featureRow{System: featureID(60), A: nan, B: nan, C: nan, AErr: nan})
 	truth = append(truth, -1)
-	rec := bld.NewRecordBatch()
+	rec := featureTable.Record(rows, nil)
 	t.Cleanup(rec.Release)
 	return rec, truth
 }
 
+func readCluster(t *testing.T, out stages.Outputs) ([]scoring.ClusterRow, scoring.SummaryRow) {
+	t.Helper()
+	cl, err := scoring.ClustersTable.Read(out["clusters"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := scoring.SummaryTable.Read(out["summary"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum) != 1 {
+		t.Fatalf("%d summary rows, want 1", len(sum))
+	}
+	return cl, sum[0]
+}
+
 func TestClusterBlobs(t *testing.T) {
 	rec, truth := blobs(t)
-	out := runKind(t, "cluster", stages.Inputs{"features": {{Record: rec}}})
-	sum := out["summary"]
-	if k := sum.Column(0).(*array.Int64).Value(0); k != 3 {
-		t.Fatalf("chose k = %d, want 3", k)
+	cl, sum := readCluster(t, runKind(t, "cluster", stagetest.Inputs("features", rec), "{}\n"))
+	if sum.K != 3 {
+		t.Fatalf("chose k = %d, want 3", sum.K)
 	}
-	if cols := sum.Column(5).(*array.String).Value(0); cols != "a,b,c" {
-		t.Errorf("columns %q, want a,b,c", cols)
+	if sum.Columns != "a,b,c" {
+		t.Errorf("columns %q, want a,b,c", sum.Columns)
 	}
-	if d := sum.Column(4).(*array.Int64).Value(0); d != 1 {
-		t.Errorf("dropped %d, want 1", d)
+	if sum.Dropped != 1 || sum.Points != 60 {
+		t.Errorf("dropped %d points %d, want 1 and 60", sum.Dropped, sum.Points)
 	}
-	cl := out["clusters"]
-	labels := cl.Column(1).(*array.Int64)
+	// k chosen in [k_min, k_max] = [2, 8], one mean silhouette each, the best at k.
+	if !slices.Equal(sum.KTried, []int{2, 3, 4, 5, 6, 7, 8}) || len(sum.Silhouettes) != len(sum.KTried) {
+		t.Fatalf("k_tried %v silhouettes %v", sum.KTried, sum.Silhouettes)
+	}
+	if best := slices.Index(sum.Silhouettes, slices.Max(sum.Silhouettes)); sum.KTried[best] != sum.K {
+		t.Errorf("k = %d, but the best silhouette %v is at k = %d", sum.K, sum.Silhouettes, sum.KTried[best])
+	}
+	if len(cl) != len(truth) {
+		t.Fatalf("%d cluster rows, want %d", len(cl), len(truth))
+	}
 	// The partition equals the blobs up to renaming.
-	mapping := map[int]int64{}
+	mapping := map[int]int{}
 	medoids := 0
 	sil := 0.0
 	for i, tc := range truth {
-		l := labels.Value(i)
+		r := cl[i]
+		if r.ID != featureID(i) {
+			t.Errorf("row %d: id %q", i, r.ID)
+		}
 		if tc < 0 {
-			if l != -1 || !math.IsNaN(cl.Column(3).(*array.Float64).Value(i)) {
-				t.Errorf("NaN row: cluster %d", l)
+			if r.Cluster != -1 || !math.IsNaN(r.Silhouette) || r.IsMedoid {
+				t.Errorf("NaN row: %+v", r)
 			}
 			continue
 		}
-		if want, ok := mapping[tc]; ok && want != l {
-			t.Errorf("row %d in cluster %d, its blob is in %d", i, l, want)
+		if want, ok := mapping[tc]; ok && want != r.Cluster {
+			t.Errorf("row %d in cluster %d, its blob is in %d", i, r.Cluster, want)
 		}
-		mapping[tc] = l
-		if cl.Column(2).(*array.Boolean).Value(i) {
+		mapping[tc] = r.Cluster
+		if r.IsMedoid {
 			medoids++
 		}
-		sil += cl.Column(3).(*array.Float64).Value(i)
+		sil += r.Silhouette
 	}
 	if len(mapping) != 3 || medoids != 3 {
 		t.Errorf("%d clusters, %d medoids", len(mapping), medoids)
 	}
-	mean := sum.Column(2).(*array.Float64).Value(0)
-	if math.Abs(sil/60-mean) > 1e-12 || mean < 0.7 {
-		t.Errorf("mean silhouette %v (rows: %v), want > 0.7 and consistent", mean, sil/60)
+	if math.Abs(sil/60-sum.MeanSilhouette) > 1e-12 || sum.MeanSilhouette < 0.7 {
+		t.Errorf("mean silhouette %v (rows: %v), want > 0.7 and consistent", sum.MeanSilhouette, sil/60)
 	}
 	// Fixed k and the median imputation keep every row.
-	out = runKind(t, "cluster", stages.Inputs{"features": {{Record: rec}}}, "k=3", "nan=median")
-	if d := out["summary"].Column(4).(*array.Int64).Value(0); d != 0 {
-		t.Errorf("median imputation dropped %d rows", d)
+	_, sum = readCluster(t, runKind(t, "cluster", stagetest.Inputs("features", rec), "k: 3\nnan: median\n"))
+	if sum.Dropped != 0 || sum.K != 3 || len(sum.KTried) != 0 || len(sum.Silhouettes) != 0 {
+		t.Errorf("k=3, median imputation: %+v", sum)
 	}
+}
+
+func featureID(i int) string {
+	if i == 60 {
+		return "broken"
+	}
+	return "s" + string(rune('A'+i/26)) + string(rune('a'+i%26))
 }
 
 func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
@@ -376,15 +451,15 @@ func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
 
 func TestDeterministic(t *testing.T) {
 	rec, _ := blobs(t)
-	a := runKind(t, "cluster", stages.Inputs{"features": {{Record: rec}}}, "init=random")
-	b := runKind(t, "cluster", stages.Inputs{"features": {{Record: rec}}}, "init=random")
+	a := runKind(t, "cluster", stagetest.Inputs("features", rec), "init: random\n")
+	b := runKind(t, "cluster", stagetest.Inputs("features", rec), "init: random\n")
 	for _, port := range []string{"clusters", "summary"} {
 		if !bytes.Equal(ipcBytes(t, a[port]), ipcBytes(t, b[port])) {
 			t.Errorf("cluster %s differs between runs", port)
 		}
 	}
-	x := runKind(t, "metrics", synthetic(t))
-	y := runKind(t, "metrics", synthetic(t))
+	x := runKind(t, "metrics", synthetic(t), "{}\n")
+	y := runKind(t, "metrics", synthetic(t), "{}\n")
 	if !bytes.Equal(ipcBytes(t, x["metrics"]), ipcBytes(t, y["metrics"])) {
 		t.Error("metrics differ between runs")
 	}
@@ -392,9 +467,16 @@ func TestDeterministic(t *testing.T) {
 
 func TestClusterErrors(t *testing.T) {
 	rec, _ := blobs(t)
-	for _, sets := range [][]string{{"id_column=name"}, {"columns=[zz]"}, {"k=100"}} {
-		if _, err := tryRunKind(t, "cluster", stages.Inputs{"features": {{Record: rec}}}, sets...); err == nil {
-			t.Errorf("%v: no error", sets)
+	for _, c := range []struct{ params, want string }{
+		{"id_column: name", `id column "name" not in the features table`},
+		{"columns: [zz]", `feature column "zz" not in the features table`},
+		{"k: 100", "k=100 exceeds the 60 rows"},
+	} {
+		st := stagetest.Build(t, "cluster", c.params+"\n", 1)
+		out, err := st.Run(context.Background(), stagetest.Inputs("features", rec))
+		stagetest.Release(out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.params, err, c.want)
 		}
 	}
 }

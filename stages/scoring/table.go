@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/systems"
@@ -18,167 +17,86 @@ const (
 	colFailureStep = "failure_step"
 )
 
-// series is one (system, trajectory) of a trajectory or forecast table,
-// sorted by step.
-type series struct {
-	system     string
-	trajectory int64
-	steps      []int64
-	times      []float64
-	x          [][]float64 // state rows, all state columns of the table
-	diverged   []bool      // nil when the table has no diverged column
-	failStep   int64       // -1 when none
+// forecastStatusRow is the part of a forecast table (stages/forecast) beyond
+// the trajectory columns: where the forecast diverged. Truth tables have
+// neither column.
+type forecastStatusRow struct {
+	Diverged    bool  `arrow:"diverged" doc:"the row is at or after the forecast's failure step"`
+	FailureStep int64 `arrow:"failure_step" doc:"step at which the forecast failed, -1 if it did not"`
 }
 
+var forecastStatus = schemas.NewTable[forecastStatusRow]()
+
+// series is one (system, trajectory) of a trajectory or forecast table,
+// sorted by step, with the forecast's divergence status.
+type series struct {
+	*schemas.Series
+	diverged []bool // per sample; nil when the table has no forecast status
+	failStep int64  // -1 when none
+}
+
+// table is a trajectory or forecast table grouped into series.
 type table struct {
-	order  []string // systems in order of first appearance
-	series map[string][]*series
-	dim    int
-	meta   map[string]schemas.SystemMeta
-	family string // table-level model family ("" when absent)
+	*schemas.TrajectorySet
+	series map[string][]*series // per system, by increasing trajectory index
+	family string               // table-level model family ("" when absent)
 }
 
 func (t *table) find(sys string, traj int64) *series {
 	for _, s := range t.series[sys] {
-		if s.trajectory == traj {
+		if s.Trajectory == traj {
 			return s
 		}
 	}
 	return nil
 }
 
-// readTable decodes a trajectory table (schemas.Trajectory), with the
-// optional forecast columns diverged and failure_step.
+// readTable decodes a trajectory table (schemas.Trajectories) and, when it
+// has them, the forecast status columns diverged and failure_step.
 func readTable(rec arrow.RecordBatch) (*table, error) {
-	if rec == nil {
-		return nil, fmt.Errorf("no table")
-	}
-	sch := rec.Schema()
-	col := func(name string) arrow.Array {
-		if idx := sch.FieldIndices(name); len(idx) > 0 {
-			return rec.Column(idx[0])
-		}
-		return nil
-	}
-	names, ok := col(schemas.ColSystem).(*array.String)
-	if !ok {
-		return nil, fmt.Errorf("column %q missing or not utf8", schemas.ColSystem)
-	}
-	trajCol, ok1 := col(schemas.ColTrajectory).(*array.Int64)
-	stepCol, ok2 := col(schemas.ColStep).(*array.Int64)
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("columns %q and %q must be int64", schemas.ColTrajectory, schemas.ColStep)
-	}
-	timeCol, _ := col(schemas.ColTime).(*array.Float64)
-	dim, err := schemas.StateDim(sch)
+	set, err := schemas.ReadTrajectories(rec)
 	if err != nil {
 		return nil, err
 	}
-	xs := make([]*array.Float64, dim)
-	for k := range xs {
-		if xs[k], ok = col(schemas.StateColumn(k)).(*array.Float64); !ok {
-			return nil, fmt.Errorf("column %q must be float64", schemas.StateColumn(k))
+	sch := rec.Schema()
+	var status []forecastStatusRow
+	var failNull func(int) bool // a null failure_step: not known
+	if sch.HasField(colDiverged) || sch.HasField(colFailureStep) {
+		if status, err = forecastStatus.Read(rec); err != nil {
+			return nil, fmt.Errorf("forecast status: %w", err)
 		}
+		// The declared table reads a null int64 as 0, which is a valid
+		// step; a table collected from parts with and without the column
+		// has nulls, which say nothing about a failure.
+		col := rec.Column(sch.FieldIndices(colFailureStep)[0])
+		failNull = col.IsNull
 	}
-	divCol, _ := col(colDiverged).(*array.Boolean)
-	failCol, _ := col(colFailureStep).(*array.Int64)
-
-	t := &table{series: map[string][]*series{}, dim: dim, meta: schemas.SystemsMetadata(sch)}
+	t := &table{TrajectorySet: set, series: map[string][]*series{}}
 	t.family, _ = sch.Metadata().GetValue("family")
-	type key struct {
-		sys  string
-		traj int64
-	}
-	byKey := map[key]*series{}
-	for i := 0; i < int(rec.NumRows()); i++ {
-		if names.IsNull(i) || trajCol.IsNull(i) || stepCol.IsNull(i) {
-			return nil, fmt.Errorf("row %d: null system, trajectory or step", i)
-		}
-		k := key{names.Value(i), trajCol.Value(i)}
-		s := byKey[k]
-		if s == nil {
-			s = &series{system: k.sys, trajectory: k.traj, failStep: -1}
-			byKey[k] = s
-			if _, seen := t.series[k.sys]; !seen {
-				t.order = append(t.order, k.sys)
+	for _, name := range set.Order {
+		for _, ss := range set.Series[name] {
+			s := &series{Series: ss, failStep: -1}
+			if status != nil {
+				s.diverged = make([]bool, ss.Len())
+				last := -1 // the failure step of the last such row in table order counts
+				for i, r := range ss.Rows {
+					s.diverged[i] = status[r].Diverged
+					if fs := status[r].FailureStep; fs >= 0 && !failNull(r) && r > last {
+						s.failStep, last = fs, r
+					}
+				}
 			}
-			t.series[k.sys] = append(t.series[k.sys], s)
-		}
-		row := make([]float64, dim)
-		for j, x := range xs {
-			row[j] = math.NaN()
-			if !x.IsNull(i) {
-				row[j] = x.Value(i)
-			}
-		}
-		tm := math.NaN()
-		if timeCol != nil && !timeCol.IsNull(i) {
-			tm = timeCol.Value(i)
-		}
-		s.steps = append(s.steps, stepCol.Value(i))
-		s.times = append(s.times, tm)
-		s.x = append(s.x, row)
-		if divCol != nil {
-			s.diverged = append(s.diverged, !divCol.IsNull(i) && divCol.Value(i))
-		}
-		if failCol != nil && !failCol.IsNull(i) && failCol.Value(i) >= 0 {
-			s.failStep = failCol.Value(i)
-		}
-	}
-	for _, name := range t.order {
-		list := t.series[name]
-		slices.SortStableFunc(list, func(a, b *series) int { return cmpInt64(a.trajectory, b.trajectory) })
-		for _, s := range list {
-			if err := s.sort(); err != nil {
-				return nil, fmt.Errorf("%s trajectory %d: %w", name, s.trajectory, err)
-			}
+			t.series[name] = append(t.series[name], s)
 		}
 	}
 	return t, nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// sort orders rows by step and rejects duplicate steps.
-func (s *series) sort() error {
-	idx := make([]int, len(s.steps))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmpInt64(s.steps[a], s.steps[b]) })
-	steps := make([]int64, len(idx))
-	times := make([]float64, len(idx))
-	x := make([][]float64, len(idx))
-	var div []bool
-	if s.diverged != nil {
-		div = make([]bool, len(idx))
-	}
-	for i, j := range idx {
-		steps[i], times[i], x[i] = s.steps[j], s.times[j], s.x[j]
-		if div != nil {
-			div[i] = s.diverged[j]
-		}
-		if i > 0 && steps[i] == steps[i-1] {
-			return fmt.Errorf("duplicate step %d", steps[i])
-		}
-	}
-	s.steps, s.times, s.x, s.diverged = steps, times, x, div
-	return nil
 }
 
 // lyapunovTime finds a system's Lyapunov time: forecast metadata, then truth
 // metadata, then the catalog (1/λmax). NaN if none.
 func lyapunovTime(sys string, tables ...*table) (float64, string) {
 	for _, t := range tables {
-		if m := t.meta[sys]; m.LyapunovTime > 0 {
+		if m := t.Meta[sys]; m.LyapunovTime > 0 {
 			return m.LyapunovTime, "metadata"
 		}
 	}
@@ -192,14 +110,14 @@ func lyapunovTime(sys string, tables ...*table) (float64, string) {
 // difference of the truth series. NaN if none.
 func sampleDt(sys string, truth *series, tables ...*table) float64 {
 	for _, t := range tables {
-		if m := t.meta[sys]; m.SampleDt > 0 {
+		if m := t.Meta[sys]; m.SampleDt > 0 {
 			return m.SampleDt
 		}
 	}
 	var d []float64
-	for i := 1; i < len(truth.times); i++ {
-		if ds := truth.steps[i] - truth.steps[i-1]; ds > 0 {
-			v := (truth.times[i] - truth.times[i-1]) / float64(ds)
+	for i := 1; i < len(truth.Times); i++ {
+		if ds := truth.Steps[i] - truth.Steps[i-1]; ds > 0 {
+			v := (truth.Times[i] - truth.Times[i-1]) / float64(ds)
 			if v > 0 && !math.IsInf(v, 0) {
 				d = append(d, v)
 			}
