@@ -1,10 +1,7 @@
 package artifacts
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -53,38 +50,6 @@ func BenchmarkSetRef(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// BenchmarkDecodeManifest compares the specialised decoder used by Lookup
-// with encoding/json on the manifest of BenchmarkLookup.
-func BenchmarkDecodeManifest(b *testing.B) {
-	s := newStore(b, false)
-	k := testKey("decode")
-	putTest(b, s, k, 50)
-	data, err := os.ReadFile(filepath.Join(s.Dir(k), manifestName))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("fast", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			mf := manifestFile{Manifest: new(Manifest)}
-			if !fastDecodeManifest(data, &mf) {
-				b.Fatal("fast decode failed")
-			}
-		}
-	})
-	b.Run("encoding-json", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			mf := manifestFile{Manifest: new(Manifest)}
-			if err := json.Unmarshal(data, &mf); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }
 
 // BenchmarkJournalAppend measures one "cached" line, as a no-op apply

@@ -5,19 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 )
-
-// smallBufSize bounds the manifests and refs read by the fast path.
-const smallBufSize = 16 << 10
-
-var smallBufs = sync.Pool{New: func() any { b := make([]byte, smallBufSize); return &b }}
 
 // Lookup returns the manifest of the complete entry for key after a cheap
 // check: manifest.json parses, names key, and every output file exists with
 // its recorded size. It reads no Arrow data; Read and Verify check digests.
-// It costs one open, one read and one close of manifest.json, a specialised
-// JSON decode, and one stat per output file.
+// It costs one read and a JSON decode of manifest.json and one stat per
+// output file.
 //
 // It returns an error wrapping ErrNotFound when there is no entry and a
 // *CorruptError when there is a damaged one (including a directory without a
@@ -29,31 +23,20 @@ func (s *Store) Lookup(key Key) (*Manifest, error) {
 	dir := s.Dir(key)
 	mpath := dir + string(filepath.Separator) + manifestName
 
+	data, err := os.ReadFile(mpath)
+	if err != nil {
+		if isNotExist(err) {
+			if _, serr := os.Lstat(dir); serr == nil {
+				return nil, corrupt(key, "manifest.json missing")
+			}
+			return nil, notFound(key)
+		}
+		return nil, fmt.Errorf("artifacts: lookup %s: %w", key.Short(), err)
+	}
 	m := new(Manifest)
 	mf := manifestFile{Manifest: m}
-	bufp := smallBufs.Get().(*[]byte)
-	n, full, err := readSmall(mpath, *bufp)
-	fast := err == nil && !full && fastDecodeManifest((*bufp)[:n], &mf)
-	smallBufs.Put(bufp)
-	if !fast {
-		data := []byte(nil)
-		if !isNotExist(err) { // absent: no need to look twice
-			data, err = os.ReadFile(mpath)
-		}
-		if err != nil {
-			if isNotExist(err) {
-				if _, serr := os.Lstat(dir); serr == nil {
-					return nil, corrupt(key, "manifest.json missing")
-				}
-				return nil, notFound(key)
-			}
-			return nil, fmt.Errorf("artifacts: lookup %s: %w", key.Short(), err)
-		}
-		*m = Manifest{}
-		mf = manifestFile{Manifest: m}
-		if err := json.Unmarshal(data, &mf); err != nil {
-			return nil, corrupt(key, "manifest.json: %v", err)
-		}
+	if err := json.Unmarshal(data, &mf); err != nil {
+		return nil, corrupt(key, "manifest.json: %v", err)
 	}
 	if cerr := checkManifest(key, &mf); cerr != nil {
 		return nil, cerr

@@ -195,3 +195,13 @@ func parseTmpName(name string) (pid int, host string, ok bool) {
 	}
 	return pid, parts[3], true
 }
+
+// fileSize returns the size of the file at path and whether it is a regular
+// file, with one stat.
+func fileSize(path string) (size int64, regular bool, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, false, err
+	}
+	return fi.Size(), fi.Mode().IsRegular(), nil
+}

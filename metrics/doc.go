@@ -29,9 +29,11 @@
 // Costa, Goldberger & Peng (2002): SampEn(m, r = 0.15 SD) of coarse-grained
 // series.
 //
-// Reference values used by the tests are listed in
-// /work/shared/reference/README.md (Sprott, Chaos and Time-Series
-// Analysis; Grassberger & Procaccia 1983).
+// The tests check published reference values: Sprott, Chaos and Time-Series
+// Analysis (Oxford University Press, 2003), Appendix A, for Lyapunov
+// spectra, Kaplan–Yorke and correlation dimensions; Grassberger & Procaccia,
+// "Measuring the strangeness of strange attractors", Physica D 9, 189–208
+// (1983), for the Lorenz correlation dimension. Each test names its source.
 //
 // # Forecast metrics
 //

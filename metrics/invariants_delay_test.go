@@ -6,7 +6,9 @@ import (
 )
 
 // Mackey–Glass x' = β x_τ/(1 + x_τ^10) − γ x, β = 0.2, γ = 0.1, τ = 17:
-// λ1 ≈ 0.0056 (/work/shared/reference/README.md, published spectrum tables).
+// λ1 ≈ 0.0056 per unit time, the value of the published Lyapunov spectra of
+// this equation, which go back to Farmer, "Chaotic attractors of an
+// infinite-dimensional dynamical system", Physica D 4, 366–393 (1982).
 func TestMackeyGlassLargest(t *testing.T) {
 	const beta, gamma, p = 0.2, 0.1, 10.0
 	f := func(_ float64, x, xd, dx []float64) {

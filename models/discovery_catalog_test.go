@@ -46,8 +46,9 @@ func discoveryTrajectory(b systems.Bound, x0 []float64, n int, dt float64) (*mat
 // right-hand side is compared with the exact one on another 150-point
 // trajectory (from a perturbed initial condition) by the symmetric MAPE of
 // each variable (fraction, 0-2); a system's score is the median over its
-// variables. The published median over systems is 0.37
-// (../shared/reference/README.md); we must match or beat it. Derivatives
+// variables. The published median over systems is 0.37 (Gilpin 2021, "Chaos
+// as an interpretable benchmark for forecasting and data-driven modelling",
+// figure 4); we must match or beat it. Derivatives
 // come from a cubic Savitzky-Golay filter over 5 points (diff 1): with
 // second-order central differences (diff 0) the median is 0.38, as the
 // 15-points-per-period sampling is coarse for finite differences.

@@ -21,8 +21,8 @@ import (
 // k 2, s 1, order 2, ridge 2.5e-6, 400 training points) there are
 // 1 + 6 + 21 = 28 features. On accurately integrated data that model is
 // unstable; adding ~1e-3 Gaussian noise to the training series restores the
-// paper's skill (Zhang & Cornelius 2024; /work/shared/reference/README.md,
-// "Forecast skill").
+// paper's skill (Zhang & Cornelius, "Catch-22s of reservoir computing",
+// Phys. Rev. Research 5, 033213 (2023); their NG-RC section).
 
 func init() {
 	register(Family{

@@ -10,7 +10,10 @@
 // script's settings (10,000 samples over 100 periods, rtol 1e-9, atol 1e-12)
 // and compares with the scipy wall times in the JSON the script wrote.
 //
-//	go run ./bench/generate -procs 1 -dysts ../shared/bench/dysts/results/dysts_n1000_default.csv
+// -dysts takes a reference timing file, e.g. the CSV of per-system dysts
+// make_trajectory(1000) wall times (columns system, status, wall_s, ...):
+//
+//	go run ./bench/generate -procs 1 -dysts dysts_n1000_default.csv
 //	go run ./bench/generate -anchor -scipy /tmp/scipy_solver_anchor.json
 package main
 

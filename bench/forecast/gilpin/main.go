@@ -2,8 +2,11 @@
 // benchmark) on every catalog flow with every model family of the models
 // package, through the generate, train and forecast stages.
 //
-// Protocol (see ../../shared/reference/README.md, "The Gilpin 2023 forecasting
-// benchmark", and ../README.md):
+// Protocol of Gilpin, "Model scale versus domain knowledge in statistical
+// forecasting of chaotic systems", Phys. Rev. Research 5, 043252 (2023), as
+// implemented by the benchmarks/ code of the dysts repository
+// (williamgilpin/dysts) before it moved to a separate repository in 2024;
+// see also ../README.md:
 //
 //   - Data: per flow, at 100 points per dominant period, a 12-period
 //     (1,200-point) test-IC series from the catalog initial condition, and a
