@@ -128,20 +128,6 @@ type systemMeta struct {
 	Error        string   `json:"error,omitempty"`
 }
 
-// systemSeed derives a system's fit seed from the stage seed and its name
-// (splitmix64 over FNV-1a), independent of the other systems.
-func systemSeed(seed uint64, name string) uint64 {
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(name); i++ {
-		h ^= uint64(name[i])
-		h *= 1099511628211
-	}
-	z := seed ^ h + 0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
 type fitJob struct {
 	name string
 	x    *mat.Dense
@@ -182,7 +168,7 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 		}
 		m := systemMeta{
 			System: name, Family: s.fam.Name, Dim: d, SampleDt: t.sampleDt(name), Trajectory: sr.trajectory,
-			Points: n, Seed: systemSeed(s.seed, name),
+			Points: n, Seed: stages.SubSeed(s.seed, name),
 		}
 		if lt := t.lyapunovTime(name); !math.IsNaN(lt) {
 			m.LyapunovTime = &lt
