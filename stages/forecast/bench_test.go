@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/chaos-runner/runner/models"
+	"github.com/chaos-runner/runner/stages/stagetest"
 )
 
 // lorenzFlagship returns the first 1,000 points of Lorenz-63 at 100 points
@@ -14,17 +15,12 @@ import (
 func lorenzFlagship(b *testing.B) (*mat.Dense, float64) {
 	b.Helper()
 	data := generate(b, lorenz)
-	defer release(data)
 	tab, err := readTrajectories(data["train"])
 	if err != nil {
 		b.Fatal(err)
 	}
-	sr := tab.series["Lorenz"][0]
-	x := mat.NewDense(sr.len(), 3, nil)
-	for i := range sr.x {
-		x.SetRow(i, sr.x[i])
-	}
-	return x, tab.sampleDt("Lorenz")
+	sr := tab.Find("Lorenz", 0)
+	return stateMatrix(sr, sr.Len()), sampleDt(tab, "Lorenz")
 }
 
 // BenchmarkFamilies times every family's fit on 1,000 Lorenz-63 points and
@@ -68,29 +64,27 @@ func BenchmarkFamilies(b *testing.B) {
 // system (Arrow decoding and encoding included), NVAR and ESN.
 func BenchmarkStages(b *testing.B) {
 	data := generate(b, lorenz)
-	defer release(data)
 	for _, fam := range []string{"nvar", "esn"} {
-		tr := build(b, "train", "model: "+fam+"\n", 1)
-		fc := build(b, "forecast", "horizon: 200\n", 1)
+		tr := stagetest.Build(b, "train", "model: "+fam+"\n", 1)
+		fc := stagetest.Build(b, "forecast", "horizon: 200\n", 1)
 		b.Run(fam+"/train", func(b *testing.B) {
 			for b.Loop() {
-				out, err := tr.Run(context.Background(), inputs("train", data["train"]))
+				out, err := tr.Run(context.Background(), stagetest.Inputs("train", data["train"]))
 				if err != nil {
 					b.Fatal(err)
 				}
-				release(out)
+				stagetest.Release(out)
 			}
 		})
-		mo := run(b, tr, inputs("train", data["train"]))
+		mo := stagetest.Run(b, tr, stagetest.Inputs("train", data["train"]))
 		b.Run(fam+"/forecast", func(b *testing.B) {
 			for b.Loop() {
-				out, err := fc.Run(context.Background(), inputs("model", mo["model"], "test", data["test"], "history", data["train"]))
+				out, err := fc.Run(context.Background(), stagetest.Inputs("model", mo["model"], "test", data["test"], "history", data["train"]))
 				if err != nil {
 					b.Fatal(err)
 				}
-				release(out)
+				stagetest.Release(out)
 			}
 		})
-		release(mo)
 	}
 }

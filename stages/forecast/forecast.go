@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/chaos-runner/runner/models"
@@ -22,11 +20,25 @@ import (
 // MaxHorizon bounds the number of forecast steps per trajectory.
 const MaxHorizon = 1_000_000
 
-// Column names the forecast table adds to the trajectory columns.
+// Column names the forecast table adds to the trajectory columns
+// (ForecastRow's tags).
 const (
-	ColDiverged    = "diverged"     // bool: this row is at or after the failure step
-	ColFailureStep = "failure_step" // int64: step at which the forecast failed, -1 if it did not
+	ColDiverged    = "diverged"
+	ColFailureStep = "failure_step"
 )
+
+// ForecastRow is one row of the forecast stage's output: a trajectory row
+// (state columns x0, x1, ..., one per coordinate of the largest system,
+// NaN past a system's dimension and from the failure step on) and the
+// divergence flags.
+type ForecastRow struct {
+	schemas.TrajectoryRow
+	Diverged    bool  `arrow:"diverged" doc:"the forecast failed at or before this row's step (non-finite or exploding state, or a failed fit); its state is NaN"`
+	FailureStep int64 `arrow:"failure_step" doc:"step at which this trajectory's forecast failed, the same on all its rows; -1 if it did not fail"`
+}
+
+// Forecasts declares the forecast table, for the stages that read it.
+var Forecasts = schemas.NewTable[ForecastRow]()
 
 // ForecastParams configure the forecast stage.
 type ForecastParams struct {
@@ -45,17 +57,6 @@ func (p *ForecastParams) Validate() []stages.FieldError {
 	}
 	return errs
 }
-
-// ForecastSchema is the declared schema of the forecast output: the
-// trajectory key columns, x0 (more state columns follow, one per coordinate
-// of the largest system), diverged and failure_step.
-var ForecastSchema = func() *arrow.Schema {
-	fields := append([]arrow.Field(nil), schemas.Trajectory(1, nil).Fields()...)
-	fields = append(fields,
-		arrow.Field{Name: ColDiverged, Type: arrow.FixedWidthTypes.Boolean},
-		arrow.Field{Name: ColFailureStep, Type: arrow.PrimitiveTypes.Int64})
-	return arrow.NewSchema(fields, nil)
-}()
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[ForecastParams]{
@@ -89,20 +90,23 @@ func init() {
 type forecastStage struct{ p ForecastParams }
 
 func (s *forecastStage) Ports() (in, out []stages.Port) {
+	fc := stages.TablePort("forecast", "forecast trajectories, flagged where they diverged.", Forecasts)
+	// The declared schema includes x0: every forecast has a state column.
+	fc.Schema = Forecasts.SchemaWidth(1, nil)
 	return []stages.Port{
-			{Name: "model", Schema: ModelSchema, Doc: "fitted models, from a train stage."},
+			stages.TablePort("model", "fitted models, from a train stage.", modelTable),
 			{Name: "test", Schema: trajectoryInput, Doc: "trajectories to forecast; each forecast starts at the first test point."},
 			{Name: "history", Schema: trajectoryInput, Optional: true, Doc: "the points before the test table (normally the train table), used as the models' context."},
 		},
-		[]stages.Port{{Name: "forecast", Schema: ForecastSchema, Doc: "forecast trajectories, flagged where they diverged."}}
+		[]stages.Port{fc}
 }
 
 // job is one (system, trajectory) to forecast.
 type job struct {
 	sys     string
 	fit     *fitted
-	test    *series
-	hist    *series // may be nil
+	test    *schemas.Series // states cut to the system's dimension
+	hist    *schemas.Series // may be nil
 	horizon int
 	dt      float64
 }
@@ -152,7 +156,7 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 	if err != nil {
 		return nil, fmt.Errorf("input test: %w", err)
 	}
-	var hist *table
+	var hist *schemas.TrajectorySet
 	if rec := in.One("history"); rec != nil {
 		if hist, err = readTrajectories(rec); err != nil {
 			return nil, fmt.Errorf("input history: %w", err)
@@ -162,19 +166,19 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 	var jobs []job
 	var summaries []sysSummary
 	maxDim := 1
-	for _, name := range test.order {
+	for _, name := range test.Order {
 		f, ok := byName[name]
 		if !ok {
 			return nil, fmt.Errorf("no model for system %s in the model table (it has %s)", name, strings.Join(have, ", "))
 		}
-		dt := test.sampleDt(name)
-		lt := test.lyapunovTime(name)
-		if hist != nil && len(hist.series[name]) > 0 {
-			if in := test.info[name]; in.SampleDt == 0 {
-				dt = hist.sampleDt(name)
+		dt := sampleDt(test, name)
+		lt := lyapunovTime(test, name)
+		if hist != nil && len(hist.Series[name]) > 0 {
+			if in := test.Meta[name]; in.SampleDt == 0 {
+				dt = sampleDt(hist, name)
 			}
-			if in := test.info[name]; in.LyapunovTime == 0 {
-				if v := hist.lyapunovTime(name); !math.IsNaN(v) {
+			if in := test.Meta[name]; in.LyapunovTime == 0 {
+				if v := lyapunovTime(hist, name); !math.IsNaN(v) {
 					lt = v
 				}
 			}
@@ -191,21 +195,17 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 			}
 			horizon = int(h)
 		}
-		sum := sysSummary{System: name, Family: f.Snapshot.Family, Hyper: f.Snapshot.Hyper, Dim: len(test.series[name][0].x[0]), SampleDt: dt, Horizon: horizon}
+		sum := sysSummary{System: name, Family: f.Snapshot.Family, Hyper: f.Snapshot.Hyper, Dim: len(test.Series[name][0].X[0]), SampleDt: dt, Horizon: horizon}
 		if !math.IsNaN(lt) {
 			sum.LyapunovTime = &lt
 		}
 		summaries = append(summaries, sum)
-		for _, tr := range test.series[name] {
+		for _, tr := range test.Series[name] {
 			j := job{sys: name, fit: f, test: tr, horizon: horizon, dt: dt}
 			if hist != nil {
-				for _, h := range hist.series[name] {
-					if h.trajectory == tr.trajectory {
-						j.hist = h
-					}
-				}
+				j.hist = hist.Find(name, tr.Trajectory)
 			}
-			maxDim = max(maxDim, len(tr.x[0]))
+			maxDim = max(maxDim, len(tr.X[0]))
 			jobs = append(jobs, j)
 		}
 	}
@@ -219,7 +219,7 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 	}
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("%s trajectory %d: %w", jobs[i].sys, jobs[i].test.trajectory, err)
+			return nil, fmt.Errorf("%s trajectory %d: %w", jobs[i].sys, jobs[i].test.Trajectory, err)
 		}
 	}
 	for i := range summaries {
@@ -239,7 +239,7 @@ func runJob(ctx context.Context, j *job) (result, error) {
 	if err := ctx.Err(); err != nil {
 		return result{}, err
 	}
-	d := len(j.test.x[0])
+	d := len(j.test.X[0])
 	if j.fit.Err != "" {
 		return failedFit(j, d), nil
 	}
@@ -273,7 +273,7 @@ func failedFit(j *job, d int) result {
 		data[i] = math.NaN()
 	}
 	r.x = mat.NewDense(j.horizon, d, data)
-	first := j.test.steps[0]
+	first := j.test.Steps[0]
 	r.steps, r.times = stepTimes(j, first, nil)
 	return r
 }
@@ -284,17 +284,17 @@ func failedFit(j *job, d int) result {
 func stepTimes(j *job, first int64, known map[int64]float64) ([]int64, []float64) {
 	if known == nil {
 		known = map[int64]float64{}
-		for i, st := range j.test.steps {
-			known[st] = j.test.times[i]
+		for i, st := range j.test.Steps {
+			known[st] = j.test.Times[i]
 		}
 	}
 	steps := make([]int64, j.horizon)
 	times := make([]float64, j.horizon)
 	lastStep, lastTime, haveLast := int64(0), 0.0, false
 	if j.hist != nil {
-		for i := len(j.hist.steps) - 1; i >= 0; i-- {
-			if j.hist.steps[i] < first {
-				lastStep, lastTime, haveLast = j.hist.steps[i], j.hist.times[i], true
+		for i := len(j.hist.Steps) - 1; i >= 0; i-- {
+			if j.hist.Steps[i] < first {
+				lastStep, lastTime, haveLast = j.hist.Steps[i], j.hist.Times[i], true
 				break
 			}
 		}
@@ -330,16 +330,16 @@ func forecastOne(j *job, d int) (result, error) {
 
 	// The combined series: history rows before the first test step, then
 	// the test rows.
-	first := j.test.steps[0]
+	first := j.test.Steps[0]
 	var steps []int64
 	var times []float64
 	var xs [][]float64
 	if j.hist != nil {
-		for i, st := range j.hist.steps {
+		for i, st := range j.hist.Steps {
 			if st < first {
 				steps = append(steps, st)
-				times = append(times, j.hist.times[i])
-				xs = append(xs, j.hist.x[i])
+				times = append(times, j.hist.Times[i])
+				xs = append(xs, j.hist.X[i])
 			}
 		}
 		if n := len(steps); n > 0 && steps[n-1] != first-1 {
@@ -350,9 +350,9 @@ func forecastOne(j *job, d int) (result, error) {
 		}
 	}
 	nHist := len(steps)
-	steps = append(steps, j.test.steps...)
-	times = append(times, j.test.times...)
-	xs = append(xs, j.test.x...)
+	steps = append(steps, j.test.Steps...)
+	times = append(times, j.test.Times...)
+	xs = append(xs, j.test.X...)
 	start := max(nHist, need)
 	if start > len(steps) {
 		return result{}, fmt.Errorf("the %s model needs %d points of context but history and test hold %d", fam.Name, need, len(steps))
@@ -426,7 +426,7 @@ func (s *forecastStage) output(jobs []job, results []result, summaries []sysSumm
 	var fails []failure
 	for i, r := range results {
 		if r.failStep >= 0 && r.failStep < len(r.steps) {
-			fails = append(fails, failure{System: jobs[i].sys, Trajectory: jobs[i].test.trajectory, Step: r.steps[r.failStep], Reason: r.reason})
+			fails = append(fails, failure{System: jobs[i].sys, Trajectory: jobs[i].test.Trajectory, Step: r.steps[r.failStep], Reason: r.reason})
 		}
 	}
 	sysJSON, err := json.Marshal(summaries)
@@ -459,20 +459,11 @@ func (s *forecastStage) output(jobs []job, results []result, summaries []sysSumm
 			meta["lyapunov_time"] = strconv.FormatFloat(*lt, 'g', -1, 64)
 		}
 	}
-	fields := append([]arrow.Field(nil), schemas.Trajectory(maxDim, nil).Fields()...)
-	fields = append(fields,
-		arrow.Field{Name: ColDiverged, Type: arrow.FixedWidthTypes.Boolean},
-		arrow.Field{Name: ColFailureStep, Type: arrow.PrimitiveTypes.Int64})
-	md := arrow.MetadataFrom(meta)
-	schema := arrow.NewSchema(fields, &md)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	sysB := b.Field(0).(*array.StringBuilder)
-	trB := b.Field(1).(*array.Int64Builder)
-	stB := b.Field(2).(*array.Int64Builder)
-	tmB := b.Field(3).(*array.Float64Builder)
-	divB := b.Field(4 + maxDim).(*array.BooleanBuilder)
-	fsB := b.Field(5 + maxDim).(*array.Int64Builder)
+	n := 0
+	for _, r := range results {
+		n += len(r.steps)
+	}
+	rows := make([]ForecastRow, 0, n)
 	for i, r := range results {
 		j := &jobs[i]
 		failAt := int64(-1)
@@ -480,21 +471,13 @@ func (s *forecastStage) output(jobs []job, results []result, summaries []sysSumm
 			failAt = r.steps[r.failStep]
 		}
 		for t := range r.steps {
-			sysB.Append(j.sys)
-			trB.Append(j.test.trajectory)
-			stB.Append(r.steps[t])
-			tmB.Append(r.times[t])
-			row := r.x.RawRowView(t)
-			for k := 0; k < maxDim; k++ {
-				v := math.NaN()
-				if k < len(row) {
-					v = row[k]
-				}
-				b.Field(4 + k).(*array.Float64Builder).Append(v)
-			}
-			divB.Append(r.failStep >= 0 && t >= r.failStep)
-			fsB.Append(failAt)
+			rows = append(rows, ForecastRow{
+				TrajectoryRow: schemas.TrajectoryRow{System: j.sys, Trajectory: j.test.Trajectory, Step: r.steps[t], Time: r.times[t], State: r.x.RawRowView(t)},
+				Diverged:      r.failStep >= 0 && t >= r.failStep,
+				FailureStep:   failAt,
+			})
 		}
 	}
-	return stages.Outputs{"forecast": b.NewRecordBatch()}, nil
+	// maxDim, not the widest row: a forecast without rows still has x0.
+	return stages.Outputs{"forecast": Forecasts.RecordWidth(rows, maxDim, meta)}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/chaos-runner/runner/metrics"
 	"github.com/chaos-runner/runner/models"
 	"github.com/chaos-runner/runner/schemas"
+	"github.com/chaos-runner/runner/stages/stagetest"
 )
 
 // lorenz is the flagship setting on Lorenz-63: 1,200 points at 100 points
@@ -29,58 +30,27 @@ var cheap = map[string]string{
 	"esn":        "hyper: {units: 200}\n",
 }
 
-func col[T arrow.Array](t testing.TB, rec arrow.RecordBatch, name string) T {
-	t.Helper()
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		t.Fatalf("no column %s", name)
-	}
-	c, ok := rec.Column(idx[0]).(T)
-	if !ok {
-		t.Fatalf("column %s is %s", name, rec.Column(idx[0]).DataType())
-	}
-	return c
-}
-
-// stateMatrix extracts rows [lo, hi) of the state columns x0..x{d-1}.
-func stateMatrix(t testing.TB, rec arrow.RecordBatch, lo, hi, d int) *mat.Dense {
-	m := mat.NewDense(hi-lo, d, nil)
-	for k := 0; k < d; k++ {
-		c := col[*array.Float64](t, rec, schemas.StateColumn(k))
-		for i := lo; i < hi; i++ {
-			m.Set(i-lo, k, c.Value(i))
-		}
-	}
-	return m
-}
-
 // TestTrainForecastLorenz fits several families on Lorenz-63 from the
 // generate stage and checks the forecast's rows, alignment with the test
 // table and, for the good models, its skill over the first 20 steps (a
 // fifth of a period).
 func TestTrainForecastLorenz(t *testing.T) {
 	data := generate(t, lorenz)
-	defer release(data)
-	test := data["test"]
+	truth := series(t, data["test"], "Lorenz", 0)
 	for _, fam := range []string{"naive", "mean", "linear_ar", "nvar", "esn", "hankel_dmd", "edmd", "random_features", "sindy", "analog"} {
 		t.Run(fam, func(t *testing.T) {
 			params := "model: " + fam + "\n" + cheap[fam]
 			if fam == "nvar" {
 				params += "hyper: {noise: 1e-3}\n"
 			}
-			model, fc := trainForecast(t, data, params, "horizon: 200\n")
-			defer model.Release()
-			defer fc.Release()
-			if fc.NumRows() != 200 {
-				t.Fatalf("rows = %d, want 200", fc.NumRows())
+			_, fc := trainForecast(t, data, params, "horizon: 200\n")
+			rows := forecastRows(t, fc)
+			if len(rows) != 200 {
+				t.Fatalf("rows = %d, want 200", len(rows))
 			}
-			steps := col[*array.Int64](t, fc, schemas.ColStep)
-			tsteps := col[*array.Int64](t, test, schemas.ColStep)
-			times := col[*array.Float64](t, fc, schemas.ColTime)
-			ttimes := col[*array.Float64](t, test, schemas.ColTime)
-			for i := 0; i < 200; i++ {
-				if steps.Value(i) != tsteps.Value(i) || times.Value(i) != ttimes.Value(i) {
-					t.Fatalf("row %d: step/time %d/%g, test has %d/%g", i, steps.Value(i), times.Value(i), tsteps.Value(i), ttimes.Value(i))
+			for i, r := range rows {
+				if r.Step != truth.Steps[i] || r.Time != truth.Times[i] {
+					t.Fatalf("row %d: step/time %d/%g, test has %d/%g", i, r.Step, r.Time, truth.Steps[i], truth.Times[i])
 				}
 			}
 			md := fc.Schema().Metadata()
@@ -90,14 +60,13 @@ func TestTrainForecastLorenz(t *testing.T) {
 			if v, _ := md.GetValue("lyapunov_time"); v == "" {
 				t.Errorf("no lyapunov_time metadata")
 			}
-			fs := col[*array.Int64](t, fc, ColFailureStep)
 			if fam == "mean" {
 				return
 			}
-			if fs.Value(0) != -1 {
-				t.Fatalf("diverged at step %d", fs.Value(0))
+			if rows[0].FailureStep != -1 {
+				t.Fatalf("diverged at step %d", rows[0].FailureStep)
 			}
-			s, err := metrics.Compute("smape", stateMatrix(t, test, 0, 20, 3), stateMatrix(t, fc, 0, 20, 3))
+			s, err := metrics.Compute("smape", stateMatrix(truth, 20), stateMatrix(series(t, fc, "Lorenz", 0), 20))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,16 +89,12 @@ func TestTrainForecastLorenz(t *testing.T) {
 // reloaded model forecasts the same bits.
 func TestSnapshotRoundTrip(t *testing.T) {
 	data := generate(t, "system: Lorenz\nn: 400\ntest_points: 100\n")
-	defer release(data)
 	tab, err := readTrajectories(data["train"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	sr := tab.series["Lorenz"][0]
-	x := mat.NewDense(sr.len(), 3, nil)
-	for i := range sr.x {
-		x.SetRow(i, sr.x[i])
-	}
+	sr := tab.Find("Lorenz", 0)
+	x := stateMatrix(sr, sr.Len())
 	over := map[string]models.Hyper{"mlp": {"epochs": 5}, "neural_ode": {"iters": 10}, "esn": {"units": 100, "washout": 50}, "ssm": {"washout": 50}}
 	for _, name := range models.Names() {
 		t.Run(name, func(t *testing.T) {
@@ -138,7 +103,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := fam.Fit(x, models.TrainConfig{Dt: tab.sampleDt("Lorenz"), Hyper: h, Seed: 3})
+			m, err := fam.Fit(x, models.TrainConfig{Dt: sampleDt(tab, "Lorenz"), Hyper: h, Seed: 3})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +134,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			ctx := m.Context()
 			var hist *mat.Dense
 			if ctx > 0 {
-				hist = mat.DenseCopyOf(x.Slice(sr.len()-ctx, sr.len(), 0, 3))
+				hist = mat.DenseCopyOf(x.Slice(sr.Len()-ctx, sr.Len(), 0, 3))
 			}
 			a, errA := m.Forecast(hist, 50)
 			b, errB := m2.Forecast(hist, 50)
@@ -192,15 +157,11 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // changes a randomised model.
 func TestTrainDeterministic(t *testing.T) {
 	data := generate(t, "system: Lorenz,Rossler\nn: 500\n")
-	defer release(data)
 	fit := func(seed uint64) arrow.RecordBatch {
-		out := run(t, build(t, "train", "model: esn\nhyper: {units: 100}\n", seed), inputs("train", data["train"]))
+		out := stagetest.Run(t, stagetest.Build(t, "train", "model: esn\nhyper: {units: 100}\n", seed), stagetest.Inputs("train", data["train"]))
 		return out["model"]
 	}
 	a, b, c := fit(1), fit(1), fit(2)
-	defer a.Release()
-	defer b.Release()
-	defer c.Release()
 	if !array.RecordEqual(a, b) || !a.Schema().Equal(b.Schema()) || a.Schema().Metadata().String() != b.Schema().Metadata().String() {
 		t.Fatal("two runs with one seed differ")
 	}
@@ -226,29 +187,23 @@ func TestTrainDeterministic(t *testing.T) {
 // Cornelius 2024). The stage must flag the rows, not fail.
 func TestDivergenceFlagged(t *testing.T) {
 	data := generate(t, lorenz)
-	defer release(data)
-	model, fc := trainForecast(t, data, "model: nvar\n", "horizon: 500\n")
-	defer model.Release()
-	defer fc.Release()
-	fs := col[*array.Int64](t, fc, ColFailureStep)
-	div := col[*array.Boolean](t, fc, ColDiverged)
-	steps := col[*array.Int64](t, fc, schemas.ColStep)
-	x0 := col[*array.Float64](t, fc, "x0")
-	at := fs.Value(0)
+	_, fc := trainForecast(t, data, "model: nvar\n", "horizon: 500\n")
+	rows := forecastRows(t, fc)
+	at := rows[0].FailureStep
 	if at < 0 {
 		t.Fatal("noise-free NVAR did not diverge in 500 steps")
 	}
-	t.Logf("diverged at step %d (%d steps into the forecast)", at, at-steps.Value(0))
-	for i := 0; i < int(fc.NumRows()); i++ {
-		if fs.Value(i) != at {
-			t.Fatalf("row %d: failure_step %d, want %d on every row", i, fs.Value(i), at)
+	t.Logf("diverged at step %d (%d steps into the forecast)", at, at-rows[0].Step)
+	for i, r := range rows {
+		if r.FailureStep != at {
+			t.Fatalf("row %d: failure_step %d, want %d on every row", i, r.FailureStep, at)
 		}
-		after := steps.Value(i) >= at
-		if div.Value(i) != after {
-			t.Fatalf("row %d (step %d): diverged = %v", i, steps.Value(i), div.Value(i))
+		after := r.Step >= at
+		if r.Diverged != after {
+			t.Fatalf("row %d (step %d): diverged = %v", i, r.Step, r.Diverged)
 		}
-		if after != math.IsNaN(x0.Value(i)) {
-			t.Fatalf("row %d (step %d): x0 = %v", i, steps.Value(i), x0.Value(i))
+		if after != math.IsNaN(r.State[0]) {
+			t.Fatalf("row %d (step %d): x0 = %v", i, r.Step, r.State[0])
 		}
 	}
 	v, _ := fc.Schema().Metadata().GetValue("failures")
@@ -262,19 +217,15 @@ func TestDivergenceFlagged(t *testing.T) {
 // row with an error, and the forecast flags the system from its first step.
 func TestFitFailureRecorded(t *testing.T) {
 	data := generate(t, "system: Lorenz\nn: 60\ntest_points: 20\n")
-	defer release(data)
 	model, fc := trainForecast(t, data, "model: linear_ar\nhyper: {lags: 50}\n", "horizon: 10\n")
-	defer model.Release()
-	defer fc.Release()
-	errs := col[*array.String](t, model, colError)
-	if model.NumRows() != 1 || !errs.IsValid(0) || errs.Value(0) == "" {
-		t.Fatalf("model table: %v", model)
+	mrows := modelRows(t, model)
+	if len(mrows) != 1 || mrows[0].Error == "" || mrows[0].Array != "" {
+		t.Fatalf("model table: %+v", mrows)
 	}
-	t.Logf("recorded: %s", errs.Value(0))
-	fs := col[*array.Int64](t, fc, ColFailureStep)
-	div := col[*array.Boolean](t, fc, ColDiverged)
-	if fc.NumRows() != 10 || fs.Value(0) != 40 || !div.Value(0) {
-		t.Fatalf("forecast not flagged from the first step: failure_step %d", fs.Value(0))
+	t.Logf("recorded: %s", mrows[0].Error)
+	rows := forecastRows(t, fc)
+	if len(rows) != 10 || rows[0].FailureStep != 40 || !rows[0].Diverged {
+		t.Fatalf("forecast not flagged from the first step: %d rows, failure_step %d", len(rows), rows[0].FailureStep)
 	}
 }
 
@@ -282,21 +233,15 @@ func TestFitFailureRecorded(t *testing.T) {
 // washout) listens to the first test points and forecasts after them.
 func TestContextWithoutHistory(t *testing.T) {
 	data := generate(t, lorenz)
-	defer release(data)
-	mo := run(t, build(t, "train", "model: esn\nhyper: {units: 100, washout: 50}\n", 1), inputs("train", data["train"]))
-	defer release(mo)
-	fo := run(t, build(t, "forecast", "horizon: 30\n", 1), inputs("model", mo["model"], "test", data["test"]))
-	defer release(fo)
-	steps := col[*array.Int64](t, fo["forecast"], schemas.ColStep)
-	if steps.Value(0) != 1050 {
-		t.Fatalf("first forecast step %d, want 1000 + washout 50", steps.Value(0))
+	mo := stagetest.Run(t, stagetest.Build(t, "train", "model: esn\nhyper: {units: 100, washout: 50}\n", 1), stagetest.Inputs("train", data["train"]))
+	fo := stagetest.Run(t, stagetest.Build(t, "forecast", "horizon: 30\n", 1), stagetest.Inputs("model", mo["model"], "test", data["test"]))
+	if s := forecastRows(t, fo["forecast"])[0].Step; s != 1050 {
+		t.Fatalf("first forecast step %d, want 1000 + washout 50", s)
 	}
 	// With a history too short for the context, the first test points fill up.
-	short := run(t, build(t, "generate", "system: Lorenz\nn: 1200\ntest_points: 200\ntrain_fraction: 0.5\n", 42), nil)
-	defer release(short)
-	fo2 := run(t, build(t, "forecast", "horizon: 30\n", 1), inputs("model", mo["model"], "test", short["test"], "history", short["train"]))
-	defer release(fo2)
-	if s := col[*array.Int64](t, fo2["forecast"], schemas.ColStep).Value(0); s != 1000 {
+	short := generate(t, "system: Lorenz\nn: 1200\ntest_points: 200\ntrain_fraction: 0.5\n")
+	fo2 := stagetest.Run(t, stagetest.Build(t, "forecast", "horizon: 30\n", 1), stagetest.Inputs("model", mo["model"], "test", short["test"], "history", short["train"]))
+	if s := forecastRows(t, fo2["forecast"])[0].Step; s != 1000 {
 		t.Fatalf("first step with history = %d, want 1000", s)
 	}
 }
@@ -305,15 +250,12 @@ func TestContextWithoutHistory(t *testing.T) {
 // is an error, not a silently wrong context.
 func TestHistoryGap(t *testing.T) {
 	data := generate(t, lorenz)
-	defer release(data)
 	other := generate(t, "system: Lorenz\nn: 1200\ntest_points: 100\n")
-	defer release(other)
-	mo := run(t, build(t, "train", "model: linear_ar\n", 1), inputs("train", data["train"]))
-	defer release(mo)
+	mo := stagetest.Run(t, stagetest.Build(t, "train", "model: linear_ar\n", 1), stagetest.Inputs("train", data["train"]))
 	// data's test starts at step 1000; other's train ends at step 1099.
 	hist := other["train"].NewSlice(0, 900)
 	defer hist.Release()
-	_, err := build(t, "forecast", "horizon: 5\n", 1).Run(context.Background(), inputs("model", mo["model"], "test", data["test"], "history", hist))
+	_, err := stagetest.Build(t, "forecast", "horizon: 5\n", 1).Run(context.Background(), stagetest.Inputs("model", mo["model"], "test", data["test"], "history", hist))
 	if err == nil || !strings.Contains(err.Error(), "history ends at step 899") {
 		t.Fatalf("err = %v", err)
 	}
@@ -322,12 +264,12 @@ func TestHistoryGap(t *testing.T) {
 // TestLyapunovHorizon converts Lyapunov times with the table's metadata.
 func TestLyapunovHorizon(t *testing.T) {
 	data := generate(t, lorenz)
-	defer release(data)
-	model, fc := trainForecast(t, data, "model: naive\n", "lyapunov_times: 2\n")
-	defer model.Release()
-	defer fc.Release()
-	tab, _ := readTrajectories(data["test"])
-	want := int(math.Ceil(2*tab.lyapunovTime("Lorenz")/tab.sampleDt("Lorenz") - 1e-9))
+	_, fc := trainForecast(t, data, "model: naive\n", "lyapunov_times: 2\n")
+	tab, err := readTrajectories(data["test"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int(math.Ceil(2*lyapunovTime(tab, "Lorenz")/sampleDt(tab, "Lorenz") - 1e-9))
 	if int(fc.NumRows()) != want || want < 100 {
 		t.Fatalf("rows = %d, want %d", fc.NumRows(), want)
 	}
@@ -337,10 +279,7 @@ func TestLyapunovHorizon(t *testing.T) {
 // columns padded with NaN beyond a system's dimension.
 func TestMultiSystem(t *testing.T) {
 	data := generate(t, "system: Lorenz,MackeyGlass,Lorenz96\nn: 400\ntest_points: 50\nics: 2\n")
-	defer release(data)
-	model, fc := trainForecast(t, data, "model: linear_ar\n", "horizon: 20\n")
-	defer model.Release()
-	defer fc.Release()
+	_, fc := trainForecast(t, data, "model: linear_ar\n", "horizon: 20\n")
 	if fc.NumRows() != 3*2*20 {
 		t.Fatalf("rows = %d", fc.NumRows())
 	}
@@ -350,20 +289,20 @@ func TestMultiSystem(t *testing.T) {
 	}
 	maxDim := 0
 	for _, name := range []string{"Lorenz", "MackeyGlass", "Lorenz96"} {
-		s := tab.series[name]
+		s := tab.Series[name]
 		if len(s) != 2 {
 			t.Fatalf("%s: %d trajectories", name, len(s))
 		}
-		maxDim = max(maxDim, len(s[0].x[0]))
+		maxDim = max(maxDim, len(s[0].X[0]))
 	}
 	if d, _ := schemas.StateDim(fc.Schema()); d != maxDim || maxDim <= 3 {
 		t.Fatalf("forecast has %d state columns, largest system %d", d, maxDim)
 	}
-	if d := len(tab.series["Lorenz"][0].x[0]); d != 3 {
+	if d := len(tab.Series["Lorenz"][0].X[0]); d != 3 {
 		t.Fatalf("Lorenz has dimension %d in the forecast", d)
 	}
-	if x3 := col[*array.Float64](t, fc, "x3").Value(0); !math.IsNaN(x3) {
-		t.Fatalf("Lorenz row has x3 = %v, want NaN padding", x3)
+	if r := forecastRows(t, fc)[0]; r.System != "Lorenz" || len(r.State) != maxDim || !math.IsNaN(r.State[3]) {
+		t.Fatalf("first row %s has state %v, want Lorenz padded with NaN to %d columns", r.System, r.State, maxDim)
 	}
 }
 
@@ -379,7 +318,7 @@ func TestBadParams(t *testing.T) {
 		{"forecast", "lyapunov_times: -1\n", "params.lyapunov_times: must be finite and >= 0"},
 		{"forecast", "horizn: 5\n", `did you mean "horizon"`},
 	} {
-		diags := decodeDiags(t, c.kind, c.params)
+		diags := stagetest.DecodeDiags(t, c.kind, c.params)
 		if len(diags) == 0 {
 			t.Errorf("%s %q: no diagnostic", c.kind, c.params)
 			continue
@@ -390,7 +329,7 @@ func TestBadParams(t *testing.T) {
 		}
 	}
 	// The hyper error points at the hyper value (line 3, column 3).
-	d := decodeDiags(t, "train", "model: nvar\nhyper:\n  ridg: 1e-3\n")
+	d := stagetest.DecodeDiags(t, "train", "model: nvar\nhyper:\n  ridg: 1e-3\n")
 	if d[0].Pos.Line != 3 {
 		t.Errorf("hyper diagnostic at %s, want line 3", d[0].Pos)
 	}
@@ -400,12 +339,9 @@ func TestBadParams(t *testing.T) {
 // error naming both.
 func TestMissingSystemModel(t *testing.T) {
 	a := generate(t, "system: Lorenz\nn: 300\n")
-	defer release(a)
 	b := generate(t, "system: Rossler\nn: 300\n")
-	defer release(b)
-	mo := run(t, build(t, "train", "model: naive\n", 1), inputs("train", a["train"]))
-	defer release(mo)
-	_, err := build(t, "forecast", "{}", 1).Run(context.Background(), inputs("model", mo["model"], "test", b["test"]))
+	mo := stagetest.Run(t, stagetest.Build(t, "train", "model: naive\n", 1), stagetest.Inputs("train", a["train"]))
+	_, err := stagetest.Build(t, "forecast", "{}", 1).Run(context.Background(), stagetest.Inputs("model", mo["model"], "test", b["test"]))
 	if err == nil || !strings.Contains(err.Error(), "no model for system Rossler") || !strings.Contains(err.Error(), "Lorenz") {
 		t.Fatalf("err = %v", err)
 	}
@@ -414,11 +350,40 @@ func TestMissingSystemModel(t *testing.T) {
 // TestCancel: a cancelled context stops the stage with ctx.Err().
 func TestCancel(t *testing.T) {
 	data := generate(t, lorenz)
-	defer release(data)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := build(t, "train", "model: neural_ode\n", 1).Run(ctx, inputs("train", data["train"]))
+	_, err := stagetest.Build(t, "train", "model: neural_ode\n", 1).Run(ctx, stagetest.Inputs("train", data["train"]))
 	if err != context.Canceled {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDeclaredTables: every column of the forecast and model tables is
+// documented, and the exported column names are the declared ones.
+func TestDeclaredTables(t *testing.T) {
+	for name, cols := range map[string][]schemas.Column{"forecast": Forecasts.Columns(), "model": modelTable.Columns()} {
+		for _, c := range cols {
+			if c.Doc == "" {
+				t.Errorf("%s table: column %s has no doc", name, c.Name)
+			}
+		}
+	}
+	fc := Forecasts.SchemaWidth(2, nil)
+	var names []string
+	for _, f := range fc.Fields() {
+		names = append(names, f.Name)
+	}
+	want := []string{schemas.ColSystem, schemas.ColTrajectory, schemas.ColStep, schemas.ColTime, "x0", "x1", ColDiverged, ColFailureStep}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("forecast columns %v, want %v", names, want)
+	}
+}
+
+// TestNamelessArrayRejected: a null array name marks a system without
+// arrays, so a snapshot array without a name cannot be stored.
+func TestNamelessArrayRejected(t *testing.T) {
+	snap := models.Snapshot{Family: "nvar", Arrays: []models.Array{{Name: "W", Data: []float64{1}}, {Data: []float64{2}}}}
+	if _, err := encodeModels([]fitted{{System: "Lorenz", Snapshot: snap}}, nil); err == nil || !strings.Contains(err.Error(), "array 1 has no name") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-
 	"github.com/chaos-runner/runner/models"
+	"github.com/chaos-runner/runner/stages/stagetest"
 	"github.com/chaos-runner/runner/systems"
 )
 
@@ -57,7 +56,7 @@ func TestEveryFamilyEveryFlow(t *testing.T) {
 			defer wg.Done()
 			for i := range next {
 				res[i] = make([]outcome, len(families))
-				data, err := build(t, "generate", fmt.Sprintf("system: %s\nn: 1200\ntest_points: 200\n", names[i]), 42).Run(context.Background(), nil)
+				data, err := stagetest.Build(t, "generate", fmt.Sprintf("system: %s\nn: 1200\ntest_points: 200\n", names[i]), 42).Run(context.Background(), nil)
 				if err != nil {
 					for k := range families {
 						res[i][k] = outcome{status: "no_data", detail: err.Error()}
@@ -73,29 +72,29 @@ func TestEveryFamilyEveryFlow(t *testing.T) {
 					}
 					t0 := time.Now()
 					o := outcome{status: "ok"}
-					mo, err := build(t, "train", params, 42).Run(context.Background(), inputs("train", data["train"]))
+					mo, err := stagetest.Build(t, "train", params, 42).Run(context.Background(), stagetest.Inputs("train", data["train"]))
 					if err != nil {
 						o = outcome{status: "stage_error", detail: "train: " + err.Error()}
 					} else {
-						if e := col[*array.String](t, mo["model"], colError); e.IsValid(0) {
-							o = outcome{status: "fit_error", detail: e.Value(0)}
+						if e := modelRows(t, mo["model"])[0].Error; e != "" {
+							o = outcome{status: "fit_error", detail: e}
 						}
-						fo, err := build(t, "forecast", "horizon: 200\n", 42).Run(context.Background(),
-							inputs("model", mo["model"], "test", data["test"], "history", data["train"]))
+						fo, err := stagetest.Build(t, "forecast", "horizon: 200\n", 42).Run(context.Background(),
+							stagetest.Inputs("model", mo["model"], "test", data["test"], "history", data["train"]))
 						switch {
 						case err != nil:
 							o = outcome{status: "stage_error", detail: "forecast: " + err.Error()}
-						case o.status == "ok" && col[*array.Int64](t, fo["forecast"], ColFailureStep).Value(0) >= 0:
+						case o.status == "ok" && forecastRows(t, fo["forecast"])[0].FailureStep >= 0:
 							md, _ := fo["forecast"].Schema().Metadata().GetValue("failures")
 							o = outcome{status: "diverged", detail: md}
 						}
-						release(fo)
-						release(mo)
+						stagetest.Release(fo)
+						stagetest.Release(mo)
 					}
 					o.secs = time.Since(t0).Seconds()
 					res[i][k] = o
 				}
-				release(data)
+				stagetest.Release(data)
 				if full {
 					fmt.Fprintf(os.Stderr, "sweep: %s done\n", names[i])
 				}
