@@ -226,8 +226,6 @@ func (t *Table[R]) RecordWidth(rows []R, width int, meta map[string]string) arro
 	schema := t.SchemaWidth(width, meta)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
-	n := len(rows)
-	b.Reserve(n)
 	field := 0
 	for _, c := range t.codecs {
 		if c.kind == kindSpread {
@@ -258,7 +256,7 @@ func appendSpread[R any](fb *array.Float64Builder, rows []R, c codec, k int) {
 			fb.AppendNull()
 			continue
 		}
-		fb.UnsafeAppend(v)
+		fb.Append(v)
 	}
 }
 
@@ -277,17 +275,17 @@ func appendColumn[R any](cb array.Builder, rows []R, c codec) {
 	case kindBool:
 		bb := cb.(*array.BooleanBuilder)
 		for i := range rows {
-			bb.UnsafeAppend(*(*bool)(fieldPtr(&rows[i], c.offset)))
+			bb.Append(*(*bool)(fieldPtr(&rows[i], c.offset)))
 		}
 	case kindInt:
 		ib := cb.(*array.Int64Builder)
 		for i := range rows {
-			ib.UnsafeAppend(int64(*(*int)(fieldPtr(&rows[i], c.offset))))
+			ib.Append(int64(*(*int)(fieldPtr(&rows[i], c.offset))))
 		}
 	case kindInt64:
 		ib := cb.(*array.Int64Builder)
 		for i := range rows {
-			ib.UnsafeAppend(*(*int64)(fieldPtr(&rows[i], c.offset)))
+			ib.Append(*(*int64)(fieldPtr(&rows[i], c.offset)))
 		}
 	case kindFloat64:
 		fb := cb.(*array.Float64Builder)
@@ -297,7 +295,7 @@ func appendColumn[R any](cb array.Builder, rows []R, c codec) {
 				fb.AppendNull()
 				continue
 			}
-			fb.UnsafeAppend(v)
+			fb.Append(v)
 		}
 	case kindIntList, kindInt64List, kindFloat64List:
 		lb := cb.(*array.ListBuilder)

@@ -67,10 +67,7 @@ func init() {
 	stages.Register(stages.Default, stages.Definition[TrainParams]{
 		Name: "train",
 		// Version 2: Ridge falls back to a pseudo-inverse when Cholesky fails (NVAR fitted 18 more flows).
-		// Version 3: the model table is written by the declared schemas.Table; same values, but a string
-		// column with some nulls gets a validity bitmap sized to the row count, which changes the IPC
-		// bytes of tables of 3-15, 32, 64, 128 or 256 rows (a failed fit among fitted systems).
-		Version: 3,
+		Version: 2,
 		Summary: "Fit one forecasting model per system of a trajectory table; output the fitted weights as a table.",
 		Doc: "For every system in the `train` table, fits a model of family `model` (hyperparameters: the family's " +
 			"defaults overridden by `hyper`) on ONE trajectory of that system, the one numbered `trajectory` " +
