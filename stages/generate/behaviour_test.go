@@ -262,6 +262,25 @@ func TestFailuresTable(t *testing.T) {
 	if tr[trajKey{"Lorenz", 0}] == nil || tr[trajKey{"Henon", 0}] == nil || tr[trajKey{"ZeraouliaSprott", 0}] != nil {
 		t.Errorf("trajectories %v", tr)
 	}
+	// A system whose later initial condition fails has no rows at all, not
+	// those of the trajectories before the failure.
+	out = mustRun(t, "system: maps\nn: 400\nics: 2\n", 3)
+	tr = joined(t, out)
+	f = failures(t, out["failures"])
+	partial := 0
+	for name := range f {
+		if name != "ZeraouliaSprott" {
+			partial++
+		}
+		for ic := range int64(2) {
+			if tr[trajKey{name, ic}] != nil {
+				t.Errorf("%s failed (%s) but trajectory %d is in the tables", name, f[name], ic)
+			}
+		}
+	}
+	if partial == 0 {
+		t.Errorf("failures %v: no map failed on its perturbed initial condition only; the check above is void", f)
+	}
 	// A single system that fails fails the stage, with the reason.
 	err := runErr("system: Lorenz\nic: [1e300, 1e300, 1e300]\n", 1)
 	if err == nil || !strings.Contains(err.Error(), "Lorenz") {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/solvers"
 	"github.com/chaos-runner/runner/stages"
@@ -480,34 +482,36 @@ func (s *stage) tables(results []result) (stages.Outputs, error) {
 		meta["solver"] = fmt.Sprint(infos[0]["solver"])
 	}
 	cut := split(s.p.N)
-	n := 0
-	for _, r := range results {
-		n += len(r.data) * s.p.N
-	}
-	trainRows := make([]schemas.TrajectoryRow, 0, n*cut/s.p.N)
-	testRows := make([]schemas.TrajectoryRow, 0, n-n*cut/s.p.N)
 	var failed []failureRow
+	trajectories := 0
 	for _, r := range results {
 		if r.err != nil {
 			failed = append(failed, failureRow{System: r.name, Reason: r.err.Error()})
 			continue
 		}
-		for ic, traj := range r.data {
-			for i, x := range traj {
-				// A state shorter than maxDim is NaN-padded by the writer.
-				row := schemas.TrajectoryRow{System: r.name, Trajectory: int64(ic), Step: int64(i),
-					Time: float64(i+s.p.Transient) * r.dt, State: x}
-				if i < cut {
-					trainRows = append(trainRows, row)
-				} else {
-					testRows = append(testRows, row)
+		trajectories += len(r.data)
+	}
+	// One row buffer serves both tables: the writer copies the rows out.
+	buf := make([]schemas.TrajectoryRow, 0, trajectories*max(cut, s.p.N-cut))
+	table := func(from, to int) arrow.RecordBatch {
+		rows := buf[:0]
+		for _, r := range results {
+			if r.err != nil {
+				continue // its data may hold the trajectories before the failing one
+			}
+			for ic, traj := range r.data {
+				for i := from; i < to; i++ {
+					// A state shorter than maxDim is NaN-padded by the writer.
+					rows = append(rows, schemas.TrajectoryRow{System: r.name, Trajectory: int64(ic), Step: int64(i),
+						Time: float64(i+s.p.Transient) * r.dt, State: traj[i]})
 				}
 			}
 		}
+		return schemas.Trajectories.RecordWidth(rows, s.maxDim, meta)
 	}
 	return stages.Outputs{
-		"train":    schemas.Trajectories.RecordWidth(trainRows, s.maxDim, meta),
-		"test":     schemas.Trajectories.RecordWidth(testRows, s.maxDim, meta),
+		"train":    table(0, cut),
+		"test":     table(cut, s.p.N),
 		"failures": failuresTable.Record(failed, nil),
 	}, nil
 }
