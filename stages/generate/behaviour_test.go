@@ -50,7 +50,7 @@ func TestDeterminismAndSeeds(t *testing.T) {
 	if equalTables(a["train"], c["train"]) {
 		t.Error("different seeds gave identical train tables")
 	}
-	ta, tc := readTrajectories(t, a["train"]), readTrajectories(t, c["train"])
+	ta, tc := trajectories(t, a["train"]), trajectories(t, c["train"])
 	for _, sys := range []string{"Lorenz", "Henon", "MackeyGlass"} {
 		// Trajectory 0 starts at the catalog IC (plus noise); 1 and 2 from
 		// perturbed ICs that depend on the seed.
@@ -60,7 +60,7 @@ func TestDeterminismAndSeeds(t *testing.T) {
 			if x == nil || y == nil {
 				t.Fatalf("%s/%d missing", sys, ic)
 			}
-			d := math.Abs(x.x[0][0] - y.x[0][0])
+			d := math.Abs(x.X[0][0] - y.X[0][0])
 			if d == 0 {
 				t.Errorf("%s/%d: first sample identical across seeds (noise and IC perturbation are seeded)", sys, ic)
 			}
@@ -79,14 +79,14 @@ func TestPerturbedInitialConditions(t *testing.T) {
 	out := mustRun(t, "system: Lorenz\nn: 10\nics: 4\nic_scale: 0.1\n", 5)
 	tr := joined(t, out)
 	s := lookup(t, "Lorenz")
-	for k, v := range tr[trajKey{"Lorenz", 0}].x[0][:3] {
+	for k, v := range tr[trajKey{"Lorenz", 0}].X[0][:3] {
 		if v != s.IC[k] {
 			t.Errorf("trajectory 0 starts at x%d=%g, want the catalog IC %g", k, v, s.IC[k])
 		}
 	}
 	seen := map[float64]bool{}
 	for ic := int64(1); ic < 4; ic++ {
-		x0 := tr[trajKey{"Lorenz", ic}].x[0]
+		x0 := tr[trajKey{"Lorenz", ic}].X[0]
 		for k := range 3 {
 			if d := math.Abs(x0[k]-s.IC[k]) / s.Std[k]; d == 0 || d > 0.6 {
 				t.Errorf("trajectory %d: x%d perturbed by %.3g std, want 0 < d <= ~5 ic_scale", ic, k, d)
@@ -120,7 +120,7 @@ func TestSplitSizes(t *testing.T) {
 		}
 		// Steps run on from train into test; time = (step + transient) dt.
 		for _, tr := range joined(t, out) {
-			for i, s := range tr.steps {
+			for i, s := range tr.Steps {
 				if s != int64(i) {
 					t.Fatalf("%q: step %d at row %d", c.params, s, i)
 				}
@@ -129,22 +129,22 @@ func TestSplitSizes(t *testing.T) {
 	}
 	out := mustRun(t, "system: Henon\nn: 5\ntransient: 10\ntrain_fraction: 1\n", 1)
 	tr := joined(t, out)[trajKey{"Henon", 0}]
-	if tr.times[0] != 10 || tr.times[4] != 14 {
-		t.Errorf("map times %v, want iterations 10..14 after the transient", tr.times)
+	if tr.Times[0] != 10 || tr.Times[4] != 14 {
+		t.Errorf("map times %v, want iterations 10..14 after the transient", tr.Times)
 	}
 	lz := joined(t, mustRun(t, "system: Lorenz\nn: 3\n", 1))[trajKey{"Lorenz", 0}]
-	if dt := lookup(t, "Lorenz").Period / 100; math.Abs(lz.times[1]-dt) > 1e-15 {
-		t.Errorf("Lorenz sample step %g, want period/100 = %g", lz.times[1], dt)
+	if dt := lookup(t, "Lorenz").Period / 100; math.Abs(lz.Times[1]-dt) > 1e-15 {
+		t.Errorf("Lorenz sample step %g, want period/100 = %g", lz.Times[1], dt)
 	}
 }
 
 func TestStandardize(t *testing.T) {
 	out := mustRun(t, "system: Lorenz,Rossler\nn: 2000\nstandardize: true\nics: 2\n", 3)
-	train := readTrajectories(t, out["train"])
+	train := trajectories(t, out["train"])
 	for _, sys := range []string{"Lorenz", "Rossler"} {
 		var rows [][]float64
 		for ic := int64(0); ic < 2; ic++ {
-			rows = append(rows, train[trajKey{sys, ic}].x...)
+			rows = append(rows, train[trajKey{sys, ic}].X...)
 		}
 		mean, sd := moments(rows, 3)
 		for k := range 3 {
@@ -167,8 +167,8 @@ func TestObservationNoise(t *testing.T) {
 	s := lookup(t, "Lorenz")
 	for k := range 3 {
 		var d [][]float64
-		for i := range clean.x {
-			d = append(d, []float64{(noisy.x[i][k] - clean.x[i][k]) / s.Std[k]})
+		for i := range clean.X {
+			d = append(d, []float64{(noisy.X[i][k] - clean.X[i][k]) / s.Std[k]})
 		}
 		m, sd := moments(d, 1)
 		// 5000 N(0, 0.1^2) draws: mean within 5 sigma/sqrt(n), std within 5%.
@@ -195,7 +195,7 @@ func TestSDENoise(t *testing.T) {
 	tr := joined(t, a)[trajKey{"Lorenz", 0}]
 	det := joined(t, mustRun(t, "system: Lorenz\nn: 2000\n", 11))[trajKey{"Lorenz", 0}]
 	s := lookup(t, "Lorenz")
-	mean, sd := moments(tr.x, 3)
+	mean, sd := moments(tr.X, 3)
 	for k := range 3 {
 		// Still on the attractor (the noise is small)...
 		if math.Abs(mean[k]-s.Mean[k]) > 0.5*s.Std[k] || math.Abs(sd[k]/s.Std[k]-1) > 0.3 {
@@ -203,20 +203,20 @@ func TestSDENoise(t *testing.T) {
 		}
 	}
 	// ...but leaves the deterministic path.
-	if d := math.Abs(tr.x[1999][0] - det.x[1999][0]); d == 0 {
+	if d := math.Abs(tr.X[1999][0] - det.X[1999][0]); d == 0 {
 		t.Error("sde_noise did not change the trajectory")
 	}
 	// Forced systems keep their phase deterministic.
 	ph := joined(t, mustRun(t, "system: Duffing\nn: 200\nsde_noise: 0.1\n", 1))[trajKey{"Duffing", 0}]
 	dd := lookup(t, "Duffing")
 	om := dd.Params["omega"]
-	for i, row := range ph.x {
-		want := dd.IC[2] + om*ph.times[i]
+	for i, row := range ph.X {
+		want := dd.IC[2] + om*ph.Times[i]
 		if math.Abs(row[2]-want) > 1e-9*(1+math.Abs(want)) {
 			t.Fatalf("Duffing phase at %d: %g, want %g (noise must not touch UnboundedIndices)", i, row[2], want)
 		}
 	}
-	if _, err := runStage(t, "system: Henon\nsde_noise: 0.1\n", 1); err == nil || !strings.Contains(err.Error(), "sde_noise") {
+	if err := runErr("system: Henon\nsde_noise: 0.1\n", 1); err == nil || !strings.Contains(err.Error(), "sde_noise") {
 		t.Errorf("sde_noise on a map: %v", err)
 	}
 }
@@ -235,18 +235,18 @@ func TestDelayColumns(t *testing.T) {
 	if got := int(out["train"].Schema().NumFields()) - 4; got != s.Dim {
 		t.Fatalf("%d state columns, want %d", got, s.Dim)
 	}
-	for i := shift * (s.Dim - 1); i < len(tr.x); i++ {
+	for i := shift * (s.Dim - 1); i < len(tr.X); i++ {
 		for k := 1; k < s.Dim; k++ {
-			if d := math.Abs(tr.x[i][k] - tr.x[i-k*shift][0]); d > 1e-12 {
-				t.Fatalf("row %d: x%d = %g, x0 %d samples earlier = %g", i, k, tr.x[i][k], k*shift, tr.x[i-k*shift][0])
+			if d := math.Abs(tr.X[i][k] - tr.X[i-k*shift][0]); d > 1e-12 {
+				t.Fatalf("row %d: x%d = %g, x0 %d samples earlier = %g", i, k, tr.X[i][k], k*shift, tr.X[i-k*shift][0])
 			}
 		}
 	}
 	// Before t = k lag the delay coordinates read the constant history x0.
-	if tr.x[0][s.Dim-1] != s.IC[0] {
-		t.Errorf("x%d at t=0 is %g, want the history %g", s.Dim-1, tr.x[0][s.Dim-1], s.IC[0])
+	if tr.X[0][s.Dim-1] != s.IC[0] {
+		t.Errorf("x%d at t=0 is %g, want the history %g", s.Dim-1, tr.X[0][s.Dim-1], s.IC[0])
 	}
-	if _, err := runStage(t, "system: MackeyGlass\nmethod: radau5\n", 1); err == nil || !strings.Contains(err.Error(), "delay") {
+	if err := runErr("system: MackeyGlass\nmethod: radau5\n", 1); err == nil || !strings.Contains(err.Error(), "delay") {
 		t.Errorf("radau5 on a delay system should be refused at validation: %v", err)
 	}
 }
@@ -254,7 +254,7 @@ func TestDelayColumns(t *testing.T) {
 func TestFailuresTable(t *testing.T) {
 	// Several systems: the escaping map is listed, the others are kept.
 	out := mustRun(t, "system: Lorenz,ZeraouliaSprott,Henon\nn: 200\n", 1)
-	f := failures(out["failures"])
+	f := failures(t, out["failures"])
 	if len(f) != 1 || !strings.Contains(f["ZeraouliaSprott"], "left the attractor") {
 		t.Errorf("failures = %v, want ZeraouliaSprott with its reason", f)
 	}
@@ -262,17 +262,36 @@ func TestFailuresTable(t *testing.T) {
 	if tr[trajKey{"Lorenz", 0}] == nil || tr[trajKey{"Henon", 0}] == nil || tr[trajKey{"ZeraouliaSprott", 0}] != nil {
 		t.Errorf("trajectories %v", tr)
 	}
+	// A system whose later initial condition fails has no rows at all, not
+	// those of the trajectories before the failure.
+	out = mustRun(t, "system: maps\nn: 400\nics: 2\n", 3)
+	tr = joined(t, out)
+	f = failures(t, out["failures"])
+	partial := 0
+	for name := range f {
+		if name != "ZeraouliaSprott" {
+			partial++
+		}
+		for ic := range int64(2) {
+			if tr[trajKey{name, ic}] != nil {
+				t.Errorf("%s failed (%s) but trajectory %d is in the tables", name, f[name], ic)
+			}
+		}
+	}
+	if partial == 0 {
+		t.Errorf("failures %v: no map failed on its perturbed initial condition only; the check above is void", f)
+	}
 	// A single system that fails fails the stage, with the reason.
-	_, err := runStage(t, "system: Lorenz\nic: [1e300, 1e300, 1e300]\n", 1)
+	err := runErr("system: Lorenz\nic: [1e300, 1e300, 1e300]\n", 1)
 	if err == nil || !strings.Contains(err.Error(), "Lorenz") {
 		t.Errorf("blown-up single system: err = %v", err)
 	}
-	_, err = runStage(t, "system: ZeraouliaSprott\n", 1)
+	err = runErr("system: ZeraouliaSprott\n", 1)
 	if err == nil || !strings.Contains(err.Error(), "left the attractor") {
 		t.Errorf("escaping map alone: err = %v", err)
 	}
 	// A tiny step budget makes a flow fail with the solver's reason.
-	_, err = runStage(t, "system: Lorenz\nmethod: dop853\nrtol: 1e-300\natol: 1e-300\nn: 20\n", 1)
+	err = runErr("system: Lorenz\nmethod: dop853\nrtol: 1e-300\natol: 1e-300\nn: 20\n", 1)
 	if err == nil {
 		t.Error("impossible tolerance: no error")
 	}
@@ -287,7 +306,7 @@ func TestMultiSystemPadding(t *testing.T) {
 	}
 	for key, tr := range joined(t, out) {
 		dim := lookup(t, key.system).Dim
-		for _, row := range tr.x {
+		for _, row := range tr.X {
 			for k, v := range row {
 				if (k < dim) == math.IsNaN(v) {
 					t.Fatalf("%s: x%d = %g (dimension %d: NaN exactly beyond it)", key.system, k, v, dim)
@@ -296,17 +315,20 @@ func TestMultiSystemPadding(t *testing.T) {
 		}
 	}
 	// Catalog order in the tables, whatever the worker scheduling.
-	sys := out["train"].Column(0).(*array.String)
-	if sys.Value(0) != "Henon" || sys.Value(int(out["train"].NumRows())-1) != "Lorenz96" {
-		t.Errorf("rows not in the selector's order: first %s last %s", sys.Value(0), sys.Value(int(out["train"].NumRows())-1))
+	set, err := schemas.ReadTrajectories(out["train"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(set.Order, ","); got != "Henon,Lorenz,Lorenz96" {
+		t.Errorf("systems in the order %s, want the selector's Henon,Lorenz,Lorenz96", got)
 	}
 }
 
 func TestParamsAndICOverrides(t *testing.T) {
 	out := mustRun(t, "system: Rossler\nparams: {c: 6.0}\nic: [1, 2, 3]\nn: 10\n", 1)
 	tr := joined(t, out)[trajKey{"Rossler", 0}]
-	if tr.x[0][0] != 1 || tr.x[0][1] != 2 || tr.x[0][2] != 3 {
-		t.Errorf("first sample %v, want the ic override", tr.x[0])
+	if tr.X[0][0] != 1 || tr.X[0][1] != 2 || tr.X[0][2] != 3 {
+		t.Errorf("first sample %v, want the ic override", tr.X[0])
 	}
 	md, _ := out["train"].Schema().Metadata().GetValue("systems")
 	if !strings.Contains(md, `"c":6`) {
@@ -321,7 +343,7 @@ func TestParamsAndICOverrides(t *testing.T) {
 		"system: Lorenz\nn: 1\n",
 		"system: Lorenz\ntest_points: 1000\n",
 	} {
-		if _, err := runStage(t, bad, 1); err == nil {
+		if err := runErr(bad, 1); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
@@ -334,13 +356,13 @@ func TestFixedStepMethods(t *testing.T) {
 	s := lookup(t, "Lorenz")
 	for _, m := range []string{"rk4", "euler"} {
 		tr := joined(t, mustRun(t, "system: Lorenz\nn: 100\nmethod: "+m+"\n", 1))[trajKey{"Lorenz", 0}]
-		e := maxScaledDiff(tr.x[:20], ref.x[:20], s.Std)
+		e := maxScaledDiff(tr.X[:20], ref.X[:20], s.Std)
 		if lim := map[string]float64{"rk4": 1e-9, "euler": 0.05}[m]; e > lim {
 			t.Errorf("%s: error %.2g over 20 samples > %g", m, e, lim)
 		}
 	}
 	tr := joined(t, mustRun(t, "system: MackeyGlass\nn: 100\nmethod: rk4\n", 1))[trajKey{"MackeyGlass", 0}]
-	if tr == nil || math.IsNaN(tr.x[99][0]) {
+	if tr == nil || math.IsNaN(tr.X[99][0]) {
 		t.Error("rk4 on a delay system")
 	}
 }

@@ -42,7 +42,7 @@ func TestCatalogDefaultSettings(t *testing.T) {
 	start := time.Now()
 	out := mustRun(t, "system: all\n", 7)
 	t.Logf("all 161 systems at the default settings: %.2f s wall", time.Since(start).Seconds())
-	fails := failures(out["failures"])
+	fails := failures(t, out["failures"])
 	for name, reason := range fails {
 		if _, ok := mapEscapes[name]; !ok {
 			t.Errorf("%s failed: %s", name, reason)
@@ -70,11 +70,11 @@ func TestCatalogDefaultSettings(t *testing.T) {
 			continue
 		}
 		s := lookup(t, name)
-		if len(tr.x) != Defaults.N {
-			t.Errorf("%s: %d rows, want %d", name, len(tr.x), Defaults.N)
+		if len(tr.X) != Defaults.N {
+			t.Errorf("%s: %d rows, want %d", name, len(tr.X), Defaults.N)
 		}
 		worst, at := 0.0, 0
-		for i, row := range tr.x {
+		for i, row := range tr.X {
 			for k := s.Dim; k < len(row); k++ {
 				if !math.IsNaN(row[k]) {
 					t.Fatalf("%s: column x%d beyond dimension %d is %g, want NaN", name, k, s.Dim, row[k])

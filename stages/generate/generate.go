@@ -12,8 +12,6 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/solvers"
@@ -169,17 +167,24 @@ func newStage(p Params, env stages.Env) (stages.Stage, error) {
 	return s, nil
 }
 
-var failuresSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "system", Type: arrow.BinaryTypes.String},
-	{Name: "reason", Type: arrow.BinaryTypes.String},
-}, nil)
+// failureRow is one row of the failures table: a system that did not
+// integrate, left out of train and test.
+type failureRow struct {
+	System string `arrow:"system" doc:"catalog name of the system"`
+	Reason string `arrow:"reason" doc:"why it failed: the solver's error, a panic, or the first non-finite or escaped sample"`
+}
+
+var failuresTable = schemas.NewTable[failureRow]()
 
 func (s *stage) Ports() (in, out []stages.Port) {
-	traj := schemas.Trajectory(s.maxDim, nil)
+	train := stages.TablePort("train", "the head of every trajectory.", schemas.Trajectories)
+	test := stages.TablePort("test", "the tail of every trajectory (empty when train_fraction is 1).", schemas.Trajectories)
+	// Consumers check the state columns too: declare all maxDim of them.
+	train.Schema = schemas.Trajectories.SchemaWidth(s.maxDim, nil)
+	test.Schema = train.Schema
 	return nil, []stages.Port{
-		{Name: "train", Schema: traj, Doc: "the head of every trajectory."},
-		{Name: "test", Schema: traj, Doc: "the tail of every trajectory (empty when train_fraction is 1)."},
-		{Name: "failures", Schema: failuresSchema, Doc: "systems that failed to integrate, with the reason."},
+		train, test,
+		stages.TablePort("failures", "systems that failed to integrate, with the reason.", failuresTable),
 	}
 }
 
@@ -245,7 +250,7 @@ func (s *stage) generate(ctx context.Context, name string) (r result) {
 	}
 	r.dt = dt
 	total := s.p.Transient + s.p.N
-	rng := rand.New(rand.NewPCG(s.seed, hashName(name)))
+	rng := rand.New(rand.NewPCG(s.seed, stages.NameHash(name)))
 	method := s.p.Method
 	var stats solvers.Stats
 	for ic := 0; ic < s.p.ICs; ic++ {
@@ -281,7 +286,7 @@ func (s *stage) generate(ctx context.Context, name string) (r result) {
 		}
 		stats = stats.Add(st)
 		if err == nil {
-			err = checkFinite(traj)
+			err = stages.CheckFinite(traj)
 		}
 		if err != nil {
 			r.err = err
@@ -315,15 +320,6 @@ func jsonNumber(f float64) any {
 		return nil
 	}
 	return f
-}
-
-func hashName(s string) uint64 {
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
 }
 
 func sampleTimes(n int, dt float64) []float64 {
@@ -452,20 +448,6 @@ func (s *stage) delay(ctx context.Context, b systems.Bound, x0 []float64, dt flo
 	return method, st, nil
 }
 
-func checkFinite(traj [][]float64) error {
-	for i, row := range traj {
-		for _, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("non-finite state at sample %d", i)
-			}
-			if math.Abs(v) > 1e12 {
-				return fmt.Errorf("state left the attractor (|x| > 1e12) at sample %d", i)
-			}
-		}
-	}
-	return nil
-}
-
 // tables assembles the train, test and failures tables in catalog order.
 func (s *stage) tables(results []result) (stages.Outputs, error) {
 	split := func(n int) int {
@@ -499,89 +481,39 @@ func (s *stage) tables(results []result) (stages.Outputs, error) {
 		meta["sample_dt"] = strconv.FormatFloat(results[0].dt, 'g', -1, 64)
 		meta["solver"] = fmt.Sprint(infos[0]["solver"])
 	}
-	schema := schemas.Trajectory(s.maxDim, meta)
-	mem := memory.DefaultAllocator
-	train := array.NewRecordBuilder(mem, schema)
-	defer train.Release()
-	test := array.NewRecordBuilder(mem, schema)
-	defer test.Release()
-	tb, sb := newTableBuilder(train, s.maxDim), newTableBuilder(test, s.maxDim)
 	cut := split(s.p.N)
-	rows := 0
-	for _, r := range results {
-		rows += len(r.data) * s.p.N
-	}
-	tb.reserve(rows * cut / s.p.N)
-	sb.reserve(rows - rows*cut/s.p.N)
+	var failed []failureRow
+	trajectories := 0
 	for _, r := range results {
 		if r.err != nil {
+			failed = append(failed, failureRow{System: r.name, Reason: r.err.Error()})
 			continue
 		}
-		for ic, traj := range r.data {
-			for i, row := range traj {
-				b := tb
-				if i >= cut {
-					b = sb
+		trajectories += len(r.data)
+	}
+	// One row buffer serves both tables: the writer copies the rows out.
+	buf := make([]schemas.TrajectoryRow, 0, trajectories*max(cut, s.p.N-cut))
+	table := func(from, to int) arrow.RecordBatch {
+		rows := buf[:0]
+		for _, r := range results {
+			if r.err != nil {
+				continue // its data may hold the trajectories before the failing one
+			}
+			for ic, traj := range r.data {
+				for i := from; i < to; i++ {
+					// A state shorter than maxDim is NaN-padded by the writer.
+					rows = append(rows, schemas.TrajectoryRow{System: r.name, Trajectory: int64(ic), Step: int64(i),
+						Time: float64(i+s.p.Transient) * r.dt, State: traj[i]})
 				}
-				b.append(r.name, ic, i, float64(i+s.p.Transient)*r.dt, row)
 			}
 		}
+		return schemas.Trajectories.RecordWidth(rows, s.maxDim, meta)
 	}
-	fb := array.NewRecordBuilder(mem, failuresSchema)
-	defer fb.Release()
-	for _, r := range results {
-		if r.err != nil {
-			fb.Field(0).(*array.StringBuilder).Append(r.name)
-			fb.Field(1).(*array.StringBuilder).Append(r.err.Error())
-		}
-	}
-	return stages.Outputs{"train": train.NewRecordBatch(), "test": test.NewRecordBatch(), "failures": fb.NewRecordBatch()}, nil
-}
-
-// tableBuilder appends trajectory rows through typed column builders.
-type tableBuilder struct {
-	system     *array.StringBuilder
-	traj, step *array.Int64Builder
-	time       *array.Float64Builder
-	x          []*array.Float64Builder
-}
-
-func newTableBuilder(b *array.RecordBuilder, dim int) *tableBuilder {
-	t := &tableBuilder{
-		system: b.Field(0).(*array.StringBuilder),
-		traj:   b.Field(1).(*array.Int64Builder),
-		step:   b.Field(2).(*array.Int64Builder),
-		time:   b.Field(3).(*array.Float64Builder),
-	}
-	for k := 0; k < dim; k++ {
-		t.x = append(t.x, b.Field(4+k).(*array.Float64Builder))
-	}
-	return t
-}
-
-func (t *tableBuilder) reserve(n int) {
-	t.system.Reserve(n)
-	t.traj.Reserve(n)
-	t.step.Reserve(n)
-	t.time.Reserve(n)
-	for _, x := range t.x {
-		x.Reserve(n)
-	}
-}
-
-// append adds one sample; coordinates beyond len(row) are NaN.
-func (t *tableBuilder) append(system string, ic, step int, time float64, row []float64) {
-	t.system.Append(system)
-	t.traj.Append(int64(ic))
-	t.step.Append(int64(step))
-	t.time.Append(time)
-	for k, x := range t.x {
-		if k < len(row) {
-			x.Append(row[k])
-		} else {
-			x.Append(math.NaN())
-		}
-	}
+	return stages.Outputs{
+		"train":    table(0, cut),
+		"test":     table(cut, s.p.N),
+		"failures": failuresTable.Record(failed, nil),
+	}, nil
 }
 
 // standardize rescales a system's data by its train mean and std.

@@ -2,67 +2,39 @@ package generate
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/schemas"
-	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
+	"github.com/chaos-runner/runner/stages/stagetest"
 	"github.com/chaos-runner/runner/systems"
 )
 
-// runStage decodes params (YAML) exactly as a pipeline file would, builds
-// the generate stage with the given seed and runs it through the runner.
-func runStage(t testing.TB, params string, seed uint64) (stages.Outputs, error) {
-	t.Helper()
-	k, ok := stages.Default.Lookup("generate")
-	if !ok {
-		t.Fatal("generate is not registered")
-	}
-	node, ds := spec.ParseNode("params.yaml", []byte(params))
-	if len(ds) > 0 {
-		t.Fatalf("parse %q: %v", params, ds)
-	}
-	p, ds := k.Decode(node, "params")
-	if len(ds) > 0 {
-		return nil, fmt.Errorf("decode: %v", ds)
-	}
-	st, err := k.Build(p, stages.Env{ID: "data", Seed: seed})
+// runErr builds the generate stage from YAML params (decoded as a pipeline
+// file would be) and runs it, for the cases that must fail: it returns the
+// build or run error and releases the tables of a run that succeeded.
+func runErr(params string, seed uint64) error {
+	st, err := stagetest.TryBuild("generate", params, seed)
 	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		return err
 	}
-	_, outPorts := st.Ports()
-	return runner.RunStage(context.Background(), st, nil, outPorts, 0)
+	out, err := st.Run(context.Background(), nil)
+	if err == nil {
+		stagetest.Release(out)
+	}
+	return err
 }
 
-// mustRun is runStage that fails the test on error and releases the tables
-// at the end of the test.
+// mustRun builds and runs the stage, fails the test on error, checks the
+// outputs against the declared ports and releases them at the end.
 func mustRun(t testing.TB, params string, seed uint64) stages.Outputs {
 	t.Helper()
-	out, err := runStage(t, params, seed)
-	if err != nil {
-		t.Fatalf("run %q: %v", params, err)
-	}
-	t.Cleanup(func() {
-		for _, r := range out {
-			r.Release()
-		}
-	})
-	return out
-}
-
-// traj is one trajectory read back from a train or test table.
-type traj struct {
-	steps []int64
-	times []float64
-	x     [][]float64 // all state columns of the table, NaN-padded
+	return stagetest.Run(t, stagetest.Build(t, "generate", params, seed), nil)
 }
 
 type trajKey struct {
@@ -70,71 +42,54 @@ type trajKey struct {
 	ic     int64
 }
 
-// readTrajectories groups the rows of a trajectory table by (system,
-// trajectory), in row order.
-func readTrajectories(t testing.TB, rec arrow.RecordBatch) map[trajKey]*traj {
+// trajectories reads a train or test table into its series, by (system,
+// trajectory).
+func trajectories(t testing.TB, rec arrow.RecordBatch) map[trajKey]*schemas.Series {
 	t.Helper()
-	d, err := schemas.StateDim(rec.Schema())
+	set, err := schemas.ReadTrajectories(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := func(name string) arrow.Array {
-		idx := rec.Schema().FieldIndices(name)
-		if len(idx) != 1 {
-			t.Fatalf("no column %q", name)
+	out := map[trajKey]*schemas.Series{}
+	for _, name := range set.Order {
+		for _, s := range set.Series[name] {
+			out[trajKey{name, s.Trajectory}] = s
 		}
-		return rec.Column(idx[0])
-	}
-	sys := col(schemas.ColSystem).(*array.String)
-	ics := col(schemas.ColTrajectory).(*array.Int64)
-	steps := col(schemas.ColStep).(*array.Int64)
-	times := col(schemas.ColTime).(*array.Float64)
-	xs := make([]*array.Float64, d)
-	for k := range xs {
-		xs[k] = col(schemas.StateColumn(k)).(*array.Float64)
-	}
-	out := map[trajKey]*traj{}
-	for i := 0; i < int(rec.NumRows()); i++ {
-		key := trajKey{sys.Value(i), ics.Value(i)}
-		tr := out[key]
-		if tr == nil {
-			tr = &traj{}
-			out[key] = tr
-		}
-		tr.steps = append(tr.steps, steps.Value(i))
-		tr.times = append(tr.times, times.Value(i))
-		row := make([]float64, d)
-		for k := range row {
-			row[k] = xs[k].Value(i)
-		}
-		tr.x = append(tr.x, row)
 	}
 	return out
 }
 
 // failures reads the failures table as system -> reason.
-func failures(rec arrow.RecordBatch) map[string]string {
+func failures(t testing.TB, rec arrow.RecordBatch) map[string]string {
+	t.Helper()
+	rows, err := failuresTable.Read(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]string{}
-	names := rec.Column(0).(*array.String)
-	reasons := rec.Column(1).(*array.String)
-	for i := 0; i < int(rec.NumRows()); i++ {
-		out[names.Value(i)] = reasons.Value(i)
+	for _, r := range rows {
+		out[r.System] = r.Reason
 	}
 	return out
 }
 
-// joined concatenates the train and test rows of every trajectory.
-func joined(t testing.TB, out stages.Outputs) map[trajKey]*traj {
-	all := readTrajectories(t, out["train"])
-	for k, tr := range readTrajectories(t, out["test"]) {
+// joined concatenates the train and test samples of every trajectory (Rows,
+// which index two different tables, is left out).
+func joined(t testing.TB, out stages.Outputs) map[trajKey]*schemas.Series {
+	t.Helper()
+	all := trajectories(t, out["train"])
+	for k, tr := range trajectories(t, out["test"]) {
 		a := all[k]
 		if a == nil {
 			all[k] = tr
 			continue
 		}
-		a.steps = append(a.steps, tr.steps...)
-		a.times = append(a.times, tr.times...)
-		a.x = append(a.x, tr.x...)
+		a.Steps = append(a.Steps, tr.Steps...)
+		a.Times = append(a.Times, tr.Times...)
+		a.X = append(a.X, tr.X...)
+	}
+	for _, s := range all {
+		s.Rows = nil
 	}
 	return all
 }

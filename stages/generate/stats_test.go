@@ -126,7 +126,7 @@ const windows = 10
 //	|log(std / std_dysts)| <= max(log 1.25, 4 s_w(log std)).
 func TestLongTrajectoryStatistics(t *testing.T) {
 	out := mustRun(t, "system: flows\nn: 10000\n", 1)
-	if f := failures(out["failures"]); len(f) > 0 {
+	if f := failures(t, out["failures"]); len(f) > 0 {
 		t.Fatalf("failures: %v", f)
 	}
 	trajs := joined(t, out)
@@ -135,12 +135,12 @@ func TestLongTrajectoryStatistics(t *testing.T) {
 	for _, name := range names {
 		s := lookup(t, name)
 		tr := trajs[trajKey{name, 0}]
-		if tr == nil || len(tr.x) != 10000 {
+		if tr == nil || len(tr.X) != 10000 {
 			t.Errorf("%s: missing or short trajectory", name)
 			continue
 		}
-		x := make([][]float64, len(tr.x))
-		for i, r := range tr.x {
+		x := make([][]float64, len(tr.X))
+		for i, r := range tr.X {
 			x[i] = slices.Clone(r[:s.Dim])
 			dystsPostprocess(name, s.Params, x[i])
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chaos-runner/runner/metrics"
 	"github.com/chaos-runner/runner/solvers"
+	"github.com/chaos-runner/runner/stages"
 	"github.com/chaos-runner/runner/systems"
 )
 
@@ -310,7 +311,7 @@ func trajectory(ctx context.Context, p *Params, b systems.Bound) ([][]float64, f
 		if err := solvers.IterateMap(solvers.MapFunc(b.G), b.IC, len(all), all); err != nil {
 			return nil, 0, err
 		}
-		return out, 1, checkFinite(out)
+		return out, 1, stages.CheckFinite(out)
 	}
 	dt := b.Period / p.PtsPerPeriod
 	t0 := p.TransientPeriods * b.Period
@@ -352,7 +353,7 @@ func trajectory(ctx context.Context, p *Params, b systems.Bound) ([][]float64, f
 				out[i][k] = vals[j][0]
 			}
 		}
-		return out, dt, checkFinite(out)
+		return out, dt, stages.CheckFinite(out)
 	}
 	f := b.F
 	rhs := func(t float64, x, dx []float64) { g.tick(); f(t, x, dx) }
@@ -367,19 +368,5 @@ func trajectory(ctx context.Context, p *Params, b systems.Bound) ([][]float64, f
 	if err != nil {
 		return nil, 0, err
 	}
-	return out, dt, checkFinite(out)
-}
-
-func checkFinite(traj [][]float64) error {
-	for i, row := range traj {
-		for _, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("non-finite state at sample %d", i)
-			}
-			if math.Abs(v) > 1e12 {
-				return fmt.Errorf("state left the attractor (|x| > 1e12) at sample %d", i)
-			}
-		}
-	}
-	return nil
+	return out, dt, stages.CheckFinite(out)
 }

@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/stages"
 	"github.com/chaos-runner/runner/systems"
 )
@@ -54,37 +53,46 @@ type stage struct {
 	names []string
 }
 
-// Schema is the schema of the invariants table.
-var Schema = arrow.NewSchema([]arrow.Field{
-	{Name: "system", Type: arrow.BinaryTypes.String},
-	{Name: "kind", Type: arrow.BinaryTypes.String},
-	{Name: "dim", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "lyapunov_max", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "lyapunov_max_err", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "lyapunov_spectrum", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64)},
-	{Name: "lyapunov_spectrum_err", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64)},
-	{Name: "kaplan_yorke_dimension", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "correlation_dimension", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "correlation_dimension_err", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "rosenstein", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "rosenstein_err", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "permutation_entropy", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "multiscale_entropy", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "multiscale_entropy_scales", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64)},
-	{Name: "dysts_lyapunov_max", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "dysts_correlation_dimension", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "dysts_kaplan_yorke_dimension", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "dysts_multiscale_entropy", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "lyapunov_max_rel_diff", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "correlation_dimension_rel_diff", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "kaplan_yorke_dimension_rel_diff", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "status", Type: arrow.BinaryTypes.String},
-	{Name: "notes", Type: arrow.BinaryTypes.String},
-}, nil)
+// invariantsRow is one row of the invariants table: one system. Values the
+// stage did not compute, or could not estimate, are NaN (empty lists).
+type invariantsRow struct {
+	System string `arrow:"system" doc:"catalog name of the system"`
+	Kind   string `arrow:"kind" doc:"flow, delay or map"`
+	Dim    int    `arrow:"dim" doc:"dimension of the state (delay systems: the number of delay coordinates); 0 when the system did not bind"`
+
+	LyapunovMax         float64   `arrow:"lyapunov_max" unit:"1/time unit (per iteration for maps)" doc:"largest exponent of the computed spectrum"`
+	LyapunovMaxErr      float64   `arrow:"lyapunov_max_err" unit:"1/time unit (per iteration for maps)" doc:"standard error of lyapunov_max from the means over blocks of the averaging time"`
+	LyapunovSpectrum    []float64 `arrow:"lyapunov_spectrum" unit:"1/time unit (per iteration for maps)" doc:"Lyapunov exponents by the QR method, in QR order (decreasing in practice); delay systems: the leading delay_exponents of the finite-dimensional approximation"`
+	LyapunovSpectrumErr []float64 `arrow:"lyapunov_spectrum_err" unit:"1/time unit (per iteration for maps)" doc:"standard error of each exponent of lyapunov_spectrum, from block means"`
+	KaplanYorke         float64   `arrow:"kaplan_yorke_dimension" doc:"Kaplan-Yorke dimension of the computed spectrum, j + (λ1+…+λj)/|λj+1|"`
+
+	CorrelationDimension    float64   `arrow:"correlation_dimension" doc:"Grassberger-Procaccia correlation dimension D2 of the sampled trajectory (bounded coordinates, Theiler window, automatic scaling region)"`
+	CorrelationDimensionErr float64   `arrow:"correlation_dimension_err" doc:"uncertainty of correlation_dimension from the spread of the local slopes over the scaling region"`
+	Rosenstein              float64   `arrow:"rosenstein" unit:"1/time unit (per iteration for maps)" doc:"largest Lyapunov exponent by Rosenstein's method from the scalar series x0(t) (the first bounded coordinate)"`
+	RosensteinErr           float64   `arrow:"rosenstein_err" unit:"1/time unit (per iteration for maps)" doc:"standard error of the slope fitted to the divergence curve"`
+	PermutationEntropy      float64   `arrow:"permutation_entropy" doc:"normalised permutation entropy (Bandt-Pompe, order pe_order, delay 1) of the first entropy_points samples of x0, in [0, 1]"`
+	MultiscaleEntropy       float64   `arrow:"multiscale_entropy" unit:"nats" doc:"mean over the finite scales of multiscale_entropy_scales"`
+	MultiscaleEntropyScales []float64 `arrow:"multiscale_entropy_scales" unit:"nats" doc:"sample entropy SampEn(m = 2, r = 0.15 SD) of the coarse-grained series at scales 1..mse_scales (+Inf where no template pair matches at m+1, NaN where undefined)"`
+
+	DystsLyapunovMax          float64 `arrow:"dysts_lyapunov_max" unit:"1/time unit (per iteration for maps)" doc:"dysts' maximum_lyapunov_estimated of the system (NaN if dysts has none)"`
+	DystsCorrelationDimension float64 `arrow:"dysts_correlation_dimension" doc:"dysts' correlation_dimension"`
+	DystsKaplanYorke          float64 `arrow:"dysts_kaplan_yorke_dimension" doc:"dysts' kaplan_yorke_dimension"`
+	DystsMultiscaleEntropy    float64 `arrow:"dysts_multiscale_entropy" doc:"dysts' multiscale_entropy"`
+
+	LyapunovMaxRelDiff          float64 `arrow:"lyapunov_max_rel_diff" doc:"(lyapunov_max − dysts_lyapunov_max)/|dysts_lyapunov_max|; NaN when either is missing or dysts' is 0"`
+	CorrelationDimensionRelDiff float64 `arrow:"correlation_dimension_rel_diff" doc:"(correlation_dimension − dysts')/|dysts'|; NaN when either is missing or dysts' is 0"`
+	KaplanYorkeRelDiff          float64 `arrow:"kaplan_yorke_dimension_rel_diff" doc:"(kaplan_yorke_dimension − dysts')/|dysts'|; NaN when either is missing or dysts' is 0"`
+
+	Status string `arrow:"status" doc:"ok, or why the system failed as a whole (binding, blow-up, max_evals budget, cancellation); its values are then NaN"`
+	Notes  string `arrow:"notes" doc:"estimators that did not converge, each as \"invariant: reason\", joined by \"; \" (empty if none)"`
+}
+
+var invariantsTable = schemas.NewTable[invariantsRow]()
 
 func (s *stage) Ports() (in, out []stages.Port) {
-	return nil, []stages.Port{{Name: "invariants", Schema: Schema,
-		Doc: "one row per system: our estimates with uncertainties, the dysts values and relative differences, status."}}
+	return nil, []stages.Port{stages.TablePort("invariants",
+		"one row per system: our estimates with uncertainties, the dysts values and relative differences, status.",
+		invariantsTable)}
 }
 
 func (s *stage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error) {
@@ -109,47 +117,28 @@ func relDiff(ours, ref float64) float64 {
 }
 
 func buildTable(results []result, p Params) arrow.RecordBatch {
-	md := arrow.MetadataFrom(map[string]string{
+	rows := make([]invariantsRow, len(results))
+	for i, r := range results {
+		rows[i] = invariantsRow{
+			System: r.name, Kind: r.kind, Dim: r.dim,
+			LyapunovMax: r.lmax, LyapunovMaxErr: r.lmaxErr,
+			LyapunovSpectrum: r.spectrum, LyapunovSpectrumErr: r.spectrumErr,
+			KaplanYorke:          r.dky,
+			CorrelationDimension: r.d2, CorrelationDimensionErr: r.d2Err,
+			Rosenstein: r.rosenstein, RosensteinErr: r.rosErr,
+			PermutationEntropy: r.pe, MultiscaleEntropy: r.mse, MultiscaleEntropyScales: r.mseScales,
+			DystsLyapunovMax: r.dystsLmax, DystsCorrelationDimension: r.dystsD2,
+			DystsKaplanYorke: r.dystsDKY, DystsMultiscaleEntropy: r.dystsMSE,
+			LyapunovMaxRelDiff:          relDiff(r.lmax, r.dystsLmax),
+			CorrelationDimensionRelDiff: relDiff(r.d2, r.dystsD2),
+			KaplanYorkeRelDiff:          relDiff(r.dky, r.dystsDKY),
+			Status:                      r.status,
+			Notes:                       strings.Join(r.notes, "; "),
+		}
+	}
+	return invariantsTable.Record(rows, map[string]string{
 		"runner.kind": "invariants",
 		"invariants":  strings.Join(p.Invariants, ","),
 		"method":      p.Method,
 	})
-	schema := arrow.NewSchema(Schema.Fields(), &md)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	str := func(i int, v string) { b.Field(i).(*array.StringBuilder).Append(v) }
-	f64 := func(i int, v float64) { b.Field(i).(*array.Float64Builder).Append(v) }
-	list := func(i int, vs []float64) {
-		lb := b.Field(i).(*array.ListBuilder)
-		lb.Append(true)
-		vb := lb.ValueBuilder().(*array.Float64Builder)
-		vb.AppendValues(vs, nil)
-	}
-	for _, r := range results {
-		str(0, r.name)
-		str(1, r.kind)
-		b.Field(2).(*array.Int64Builder).Append(int64(r.dim))
-		f64(3, r.lmax)
-		f64(4, r.lmaxErr)
-		list(5, r.spectrum)
-		list(6, r.spectrumErr)
-		f64(7, r.dky)
-		f64(8, r.d2)
-		f64(9, r.d2Err)
-		f64(10, r.rosenstein)
-		f64(11, r.rosErr)
-		f64(12, r.pe)
-		f64(13, r.mse)
-		list(14, r.mseScales)
-		f64(15, r.dystsLmax)
-		f64(16, r.dystsD2)
-		f64(17, r.dystsDKY)
-		f64(18, r.dystsMSE)
-		f64(19, relDiff(r.lmax, r.dystsLmax))
-		f64(20, relDiff(r.d2, r.dystsD2))
-		f64(21, relDiff(r.dky, r.dystsDKY))
-		str(22, r.status)
-		str(23, strings.Join(r.notes, "; "))
-	}
-	return b.NewRecordBatch()
 }
