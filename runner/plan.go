@@ -87,7 +87,9 @@ func DeriveSeed(root uint64, stage string, cell stages.Cell) uint64 {
 func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	plan := &Plan{Pipeline: p, byID: make(map[string]*Node, len(p.Instances))}
 	var diags spec.Diagnostics
-	broken := map[string]bool{}
+	// shaped marks nodes that were not built but whose ports are known
+	// (learnPorts), so the ports wired to them are still checked.
+	shaped := map[string]bool{}
 	// Matrix cells often share params (no ${axis} in them): decode each
 	// distinct (kind, params) once. Diagnostics are per file position, so a
 	// failed decode is not shared.
@@ -99,7 +101,6 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		k, ok := reg.Lookup(inst.Kind)
 		if !ok {
 			diags = append(diags, spec.Diagnostic{Pos: inst.KindPos, Path: "stages." + inst.Stage + ".kind", Message: fmt.Sprintf("unknown stage kind %q%s", inst.Kind, didYouMeanOrList(inst.Kind, reg.Names()))})
-			broken[inst.ID] = true
 			continue
 		}
 		n.Kind = k
@@ -112,17 +113,19 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 				decoded[memo] = params
 			}
 		}
+		n.Seed = DeriveSeed(p.Seed, inst.Stage, n.Cell)
+		env := stages.Env{ID: inst.ID, Cell: n.Cell, Seed: n.Seed}
 		if len(ds) > 0 {
 			diags = append(diags, ds...)
-			broken[inst.ID] = true
+			diags = append(diags, atOrigins(inst.Params, ds)...)
+			n.In, n.Out, shaped[inst.ID] = learnPorts(k, params, env)
 			continue
 		}
 		n.Params = params
-		n.Seed = DeriveSeed(p.Seed, inst.Stage, n.Cell)
-		st, err := k.Build(params, stages.Env{ID: inst.ID, Cell: n.Cell, Seed: n.Seed})
+		st, err := k.Build(params, env)
 		if err != nil {
 			diags = append(diags, spec.Diagnostic{Pos: inst.Pos, Path: "stages." + inst.Stage, Message: cellPrefix(n) + err.Error()})
-			broken[inst.ID] = true
+			n.In, n.Out, shaped[inst.ID] = learnPorts(k, params, env)
 			continue
 		}
 		n.Stage = st
@@ -134,7 +137,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	// A node that could not be built (unknown kind, bad params) still has
 	// its inputs checked against its producers, so one run reports all.
 	for _, n := range plan.Nodes {
-		diags = append(diags, plan.bindInputs(n, broken)...)
+		diags = append(diags, plan.bindInputs(n, shaped)...)
 	}
 	dedupe(&diags)
 	diags.Sort()
@@ -145,6 +148,73 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		n.Key = plan.computeKey(n)
 	}
 	return plan, nil
+}
+
+// learnPorts builds a stage that cannot run, from the params that did decode,
+// else from its kind's defaults or examples, only to learn its ports. Stages built from
+// bad params may fail in any way, so a panic counts as "not known".
+func learnPorts(k stages.Kind, partial stages.Params, env stages.Env) (in, out []stages.Port, ok bool) {
+	try := func(p stages.Params) (in, out []stages.Port, ok bool) {
+		defer func() {
+			if recover() != nil {
+				in, out, ok = nil, nil, false
+			}
+		}()
+		if p.Value == nil {
+			return nil, nil, false
+		}
+		st, err := k.Build(p, env)
+		if err != nil {
+			return nil, nil, false
+		}
+		in, out = st.Ports()
+		return in, out, true
+	}
+	if in, out, ok := try(partial); ok {
+		return in, out, true
+	}
+	if defaults, ds := k.Decode(nil, "params"); len(ds) == 0 {
+		if in, out, ok := try(defaults); ok {
+			return in, out, true
+		}
+	}
+	// Kinds with required params: every kind documents working examples.
+	for _, e := range k.Examples() {
+		if st, err := stages.BuildExample(k, e); err == nil {
+			in, out := st.Ports()
+			return in, out, true
+		}
+	}
+	return nil, nil, false
+}
+
+// atOrigins repeats each diagnostic that sits on a substituted ${axis} value
+// at the matrix value itself: the typo is there, not in the stage.
+func atOrigins(params *spec.Node, ds spec.Diagnostics) spec.Diagnostics {
+	origins := map[spec.Pos]*spec.Origin{}
+	var walk func(n *spec.Node)
+	walk = func(n *spec.Node) {
+		if n == nil {
+			return
+		}
+		if n.Origin != nil {
+			origins[n.Pos] = n.Origin
+		}
+		for _, e := range n.Entries {
+			walk(e.Value)
+		}
+		for _, it := range n.Items {
+			walk(it)
+		}
+	}
+	walk(params)
+	var out spec.Diagnostics
+	for _, d := range ds {
+		if o := origins[d.Pos]; o != nil {
+			out = append(out, spec.Diagnostic{Pos: o.Pos, Path: o.Path, Message: d.Message + " (used by " + d.Path + ")"})
+		}
+	}
+	return out
 }
 
 // nodeFingerprint renders a params node's content (not its positions), so
@@ -205,9 +275,13 @@ func dedupe(ds *spec.Diagnostics) {
 }
 
 // bindInputs checks a node's inputs against its ports and its producers'.
-// For a node that was not built, only the producers' side is checked.
-func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
+// For a node that was not built, its own ports are checked when they could
+// be learned (learnPorts), and its producers' output ports always.
+func (p *Plan) bindInputs(n *Node, shaped map[string]bool) spec.Diagnostics {
 	built := n.Stage != nil
+	// A node with learned ports has its port names checked, not schemas:
+	// those may depend on the params that failed.
+	portsKnown := built || shaped[n.Inst.ID]
 	var diags spec.Diagnostics
 	path := "stages." + n.Inst.Stage + ".inputs"
 	inPorts := map[string]stages.Port{}
@@ -220,22 +294,22 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 	seenDep := map[*Node]bool{}
 	for _, in := range n.Inst.Inputs {
 		port, ok := inPorts[in.Port]
-		if built && !ok {
+		if portsKnown && !ok {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, didYouMeanOrList(in.Port, names))})
 			continue
 		}
 		connected[in.Port] = true
-		if built && !port.Many && (in.FanIn || len(in.Sources) != 1) {
+		if portsKnown && !port.Many && (in.FanIn || len(in.Sources) != 1) {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 				Message: fmt.Sprintf("input port %q takes one table but the selector matches %d cells", in.Port, len(in.Sources))})
 		}
 		for _, src := range in.Sources {
 			up := p.byID[src.Instance]
-			if up == nil || broken[src.Instance] || up.Stage == nil {
+			if up == nil || (up.Stage == nil && !shaped[src.Instance]) {
 				continue
 			}
-			if !seenDep[up] {
+			if up.Stage != nil && !seenDep[up] {
 				seenDep[up] = true
 				n.Deps = append(n.Deps, up)
 			}
@@ -252,7 +326,7 @@ func (p *Plan) bindInputs(n *Node, broken map[string]bool) spec.Diagnostics {
 					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, didYouMeanOrList(src.Port, outNames))})
 				continue
 			}
-			if !built {
+			if !built || up.Stage == nil {
 				continue
 			}
 			if msg := schemaMismatch(outPort.Schema, port.Schema); msg != "" {

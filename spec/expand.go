@@ -6,7 +6,7 @@ import (
 )
 
 // substNode returns a copy of n with templates substituted for cell c.
-func substNode(n *Node, c Cell, a *arena) *Node {
+func (b *builder) substNode(n *Node, c Cell, a *arena) *Node {
 	out := a.node()
 	*out = *n
 	switch n.Kind {
@@ -16,20 +16,23 @@ func substNode(n *Node, c Cell, a *arena) *Node {
 			out.Value = v
 			if whole {
 				out.Tag = scalarTag(v)
+				if ax := b.axisByID[strings.TrimSpace(n.Value[2:len(n.Value)-1])]; ax != nil {
+					out.Origin = ax.origin[v]
+				}
 			}
 		}
 	case MapNode:
 		if n.Entries != nil {
 			out.Entries = a.entrySlice(len(n.Entries))
 			for i, e := range n.Entries {
-				out.Entries[i] = Entry{Key: e.Key, KeyPos: e.KeyPos, Value: substNode(e.Value, c, a)}
+				out.Entries[i] = Entry{Key: e.Key, KeyPos: e.KeyPos, Value: b.substNode(e.Value, c, a)}
 			}
 		}
 	case SeqNode:
 		if n.Items != nil {
 			out.Items = a.itemSlice(len(n.Items))
 			for i, it := range n.Items {
-				out.Items[i] = substNode(it, c, a)
+				out.Items[i] = b.substNode(it, c, a)
 			}
 		}
 	}
@@ -56,7 +59,7 @@ func (b *builder) makeInstances() {
 				Kind:    st.kind,
 				Pos:     st.pos,
 				KindPos: st.kindPos,
-				Params:  substNode(st.params, c, &a),
+				Params:  b.substNode(st.params, c, &a),
 				Inputs:  inputs[i*k : i*k : (i+1)*k],
 				Timeout: st.timeout,
 				Retries: st.retries,

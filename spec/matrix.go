@@ -14,8 +14,9 @@ type axis struct {
 	name   string
 	pos    Pos
 	values []string
-	index  map[string]int // value -> position in values
-	ok     bool           // false when the axis had problems: stages using it are not expanded
+	index  map[string]int     // value -> position in values
+	origin map[string]*Origin // value -> where it is written, shared by every node it replaces
+	ok     bool               // false when the axis had problems: stages using it are not expanded
 }
 
 // combo is one combination exclude: cells matching every pair are removed.
@@ -88,7 +89,7 @@ func (b *builder) matrix(m *Node) {
 			continue
 		}
 		path := "matrix." + e.Key
-		a := &axis{name: e.Key, pos: e.KeyPos, index: map[string]int{}, ok: true}
+		a := &axis{name: e.Key, pos: e.KeyPos, index: map[string]int{}, origin: map[string]*Origin{}, ok: true}
 		if !identRE.MatchString(e.Key) {
 			b.errorf(e.KeyPos, "matrix", "invalid axis name %q: use lowercase letters, digits and _, starting with a letter", e.Key)
 			a.ok = false
@@ -123,6 +124,7 @@ func (b *builder) add(a *axis, v string, p Pos, path string) {
 	}
 	a.index[v] = len(a.values)
 	a.values = append(a.values, v)
+	a.origin[v] = &Origin{Pos: p, Path: path}
 }
 
 // scalarList adds the scalars of a list node to a.

@@ -45,6 +45,16 @@ type Node struct {
 	Value   string // for scalars: the scalar text after alias resolution
 	Entries []Entry
 	Items   []*Node
+	// Origin is set on a scalar that was exactly one ${axis} reference: it
+	// says where the matrix value that replaced it is written, so a problem
+	// with the value can be reported there too.
+	Origin *Origin
+}
+
+// Origin is where a substituted matrix value is written in the file.
+type Origin struct {
+	Pos  Pos
+	Path string // such as matrix.system[1]
 }
 
 // Entry is one key/value pair of a MapNode.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/chaos-runner/runner/spec"
@@ -46,6 +47,8 @@ type Kind interface {
 	// Defaults returns a copy of the default params value.
 	Defaults() any
 	// Decode strictly decodes params from a positioned node (nil: no params).
+	// With problems, the returned Value holds what did decode (defaults
+	// elsewhere) and Canonical is nil: it may be built only to learn ports.
 	Decode(n *spec.Node, path string) (Params, spec.Diagnostics)
 	// Build constructs a stage from decoded params.
 	Build(p Params, env Env) (Stage, error)
@@ -75,15 +78,20 @@ func (k *kind[P]) Decode(n *spec.Node, path string) (Params, spec.Diagnostics) {
 		n = &spec.Node{Kind: spec.MapNode}
 	}
 	diags := spec.Decode(n, path, &p)
-	if len(diags) == 0 {
-		if v, ok := any(&p).(Validator); ok {
-			for _, fe := range v.Validate() {
-				diags = append(diags, fieldDiagnostic(n, path, fe))
+	// Validate even when some fields did not decode (an unknown key, a
+	// wrong type), so one run reports every problem; only checks of a field
+	// that already has a problem, or of the whole value, are skipped.
+	if v, ok := any(&p).(Validator); ok {
+		for _, fe := range v.Validate() {
+			if len(diags) > 0 && (fe.Field == "" || fieldHasProblem(diags, path+"."+fe.Field)) {
+				continue
 			}
+			diags = append(diags, fieldDiagnostic(n, path, fe))
 		}
 	}
 	if len(diags) > 0 {
-		return Params{}, diags
+		// The partial value lets the plan still learn the stage's ports.
+		return Params{Value: p}, diags
 	}
 	canon, err := Canonical(p)
 	if err != nil {
@@ -98,6 +106,16 @@ func (k *kind[P]) Build(p Params, env Env) (Stage, error) {
 		return nil, fmt.Errorf("stage %s: params of type %T, want %T", k.def.Name, p.Value, v)
 	}
 	return k.def.New(v, env)
+}
+
+// fieldHasProblem reports whether a diagnostic sits at field or inside it.
+func fieldHasProblem(diags spec.Diagnostics, field string) bool {
+	for _, d := range diags {
+		if d.Path == field || strings.HasPrefix(d.Path, field+".") || strings.HasPrefix(d.Path, field+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldDiagnostic positions a validation error at the offending key when present.
