@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/chaos-runner/runner/artifacts"
 )
 
 type key struct {
@@ -192,20 +194,6 @@ func TestTrajectoryBytesMatchHandBuilt(t *testing.T) {
 	}
 }
 
-func ipcBytes(t testing.TB, rec arrow.RecordBatch) []byte {
-	var buf bytes.Buffer
-	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(rec.Schema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 func benchRows(n, dim int) []TrajectoryRow {
 	rows := make([]TrajectoryRow, n)
@@ -288,4 +276,13 @@ func BenchmarkTrajectoryTable(b *testing.B) {
 			rec.Release()
 		}
 	})
+}
+
+func ipcBytes(t testing.TB, rec arrow.RecordBatch) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := artifacts.WriteIPC(&buf, rec); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

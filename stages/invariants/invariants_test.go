@@ -189,8 +189,8 @@ func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
 // parallel (each in its own goroutine with its own bound equations).
 func TestDeterministic(t *testing.T) {
 	const params = "system: Henon,Rossler,Ikeda,Logistic,Halvorsen\nperiods: 100\npoints: 3000\niterations: 20000\n"
-	a := ipcBytes(t, run(t, params))
-	b := ipcBytes(t, run(t, params))
+	a := stagetest.IPCBytes(t, run(t, params))
+	b := stagetest.IPCBytes(t, run(t, params))
 	if !bytes.Equal(a, b) {
 		t.Error("two runs differ")
 	}
@@ -231,7 +231,7 @@ func TestCatalog(t *testing.T) {
 	}
 	t.Logf("%d failed", failed)
 	if out := os.Getenv("RUNNER_INVARIANTS_OUT"); out != "" {
-		if err := os.WriteFile(out, ipcBytes(t, rec), 0o644); err != nil {
+		if err := os.WriteFile(out, stagetest.IPCBytes(t, rec), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

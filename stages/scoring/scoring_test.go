@@ -454,13 +454,13 @@ func TestDeterministic(t *testing.T) {
 	a := runKind(t, "cluster", stagetest.Inputs("features", rec), "init: random\n")
 	b := runKind(t, "cluster", stagetest.Inputs("features", rec), "init: random\n")
 	for _, port := range []string{"clusters", "summary"} {
-		if !bytes.Equal(ipcBytes(t, a[port]), ipcBytes(t, b[port])) {
+		if !bytes.Equal(stagetest.IPCBytes(t, a[port]), stagetest.IPCBytes(t, b[port])) {
 			t.Errorf("cluster %s differs between runs", port)
 		}
 	}
 	x := runKind(t, "metrics", synthetic(t), "{}\n")
 	y := runKind(t, "metrics", synthetic(t), "{}\n")
-	if !bytes.Equal(ipcBytes(t, x["metrics"]), ipcBytes(t, y["metrics"])) {
+	if !bytes.Equal(stagetest.IPCBytes(t, x["metrics"]), stagetest.IPCBytes(t, y["metrics"])) {
 		t.Error("metrics differ between runs")
 	}
 }

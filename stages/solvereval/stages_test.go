@@ -49,7 +49,7 @@ func TestResultsDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := out["results"]
-		b := ipcBytes(t, rec)
+		b := stagetest.IPCBytes(t, rec)
 		rows, err := resultsTable.Read(rec)
 		stagetest.Release(out)
 		if err != nil {

@@ -1,11 +1,13 @@
 package stagetest
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/chaos-runner/runner/artifacts"
 	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 )
@@ -104,4 +106,15 @@ func Inputs(kv ...any) stages.Inputs {
 		in[port] = []stages.Item{{Stage: port, Record: kv[i+1].(arrow.RecordBatch)}}
 	}
 	return in
+}
+
+// IPCBytes is rec as an Arrow IPC file, exactly as the store writes it, so
+// tests can compare tables byte for byte.
+func IPCBytes(t testing.TB, rec arrow.RecordBatch) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := artifacts.WriteIPC(&buf, rec); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
