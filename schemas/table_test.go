@@ -194,7 +194,6 @@ func TestTrajectoryBytesMatchHandBuilt(t *testing.T) {
 	}
 }
 
-
 func benchRows(n, dim int) []TrajectoryRow {
 	rows := make([]TrajectoryRow, n)
 	for i := range rows {
