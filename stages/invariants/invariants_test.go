@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/chaos-runner/runner/stages/stagetest"
 )
@@ -168,21 +167,6 @@ func TestFailureIsolation(t *testing.T) {
 	if err := runErr("system: Lorenz\ninvariants: [lyapunov]\nmax_evals: 1000\n"); err == nil || !strings.Contains(err.Error(), "Lorenz") {
 		t.Errorf("single failing system: err = %v, want an error naming Lorenz", err)
 	}
-}
-
-func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
-	var buf bytes.Buffer
-	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(rec.Schema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // The table is bitwise identical from run to run although systems run in

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/stages"
@@ -432,21 +431,6 @@ func featureID(i int) string {
 		return "broken"
 	}
 	return "s" + string(rune('A'+i/26)) + string(rune('a'+i%26))
-}
-
-func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
-	var buf bytes.Buffer
-	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(rec.Schema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func TestDeterministic(t *testing.T) {

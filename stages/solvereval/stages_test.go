@@ -13,28 +13,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
-
 	"github.com/chaos-runner/runner/stages"
 	"github.com/chaos-runner/runner/stages/stagetest"
 )
-
-func ipcBytes(t *testing.T, rec arrow.RecordBatch) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(rec.Schema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // TestResultsDeterministic: the results table is bitwise identical across
 // runs and degrees of parallelism.
