@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -60,8 +61,9 @@ func (p *ForecastParams) Validate() []stages.FieldError {
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[ForecastParams]{
-		Name:    "forecast",
-		Version: 1,
+		Name: "forecast",
+		// Version 2: the systems metadata carries each system's "label" from the model table.
+		Version: 2,
 		Summary: "Roll fitted models out from the start of each test trajectory; flag divergence instead of failing.",
 		Doc: "For every (system, trajectory) of the `test` table, loads the system's model from the `model` table " +
 			"(output of `train`) and forecasts `horizon` points (or `lyapunov_times` Lyapunov times) autoregressively. " +
@@ -75,8 +77,9 @@ func init() {
 			"trajectory, step). A forecast that diverges (non-finite or exploding state) is not an error: its rows " +
 			"from the failure step on hold NaN with `diverged` true, and `failure_step` holds that step on every row " +
 			"of the trajectory (-1 when nothing failed). A system whose fit failed is flagged from its first step. " +
-			"Schema metadata: model `family`, `hyper` (JSON), per-system `systems` (JSON: Lyapunov time, sampling " +
-			"step, horizon, context) and `failures` (JSON: system, trajectory, step, reason); with one system also " +
+			"Schema metadata: model `family`, `hyper` (JSON), per-system `systems` (JSON: family, label (from the " +
+			"model table's systems metadata; absent for tables written before labels), hyperparameters, Lyapunov " +
+			"time, sampling step, horizon, context) and `failures` (JSON: system, trajectory, step, reason); with one system also " +
 			"`system`, `lyapunov_time` and `sample_dt`.",
 		Defaults: ForecastParams{Horizon: 200},
 		Examples: []stages.Example{
@@ -126,6 +129,7 @@ type result struct {
 type sysSummary struct {
 	System       string       `json:"system"`
 	Family       string       `json:"family"`
+	Label        string       `json:"label,omitempty"` // the model table's; absent from tables older than train version 3
 	Hyper        models.Hyper `json:"hyper"`
 	Dim          int          `json:"dim"`
 	LyapunovTime *float64     `json:"lyapunov_time"`
@@ -146,6 +150,7 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 	if err != nil {
 		return nil, fmt.Errorf("input model: %w", err)
 	}
+	labels := modelLabels(in.One("model"))
 	byName := map[string]*fitted{}
 	var have []string
 	for i := range fits {
@@ -195,7 +200,7 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 			}
 			horizon = int(h)
 		}
-		sum := sysSummary{System: name, Family: f.Snapshot.Family, Hyper: f.Snapshot.Hyper, Dim: len(test.Series[name][0].X[0]), SampleDt: dt, Horizon: horizon}
+		sum := sysSummary{System: name, Family: f.Snapshot.Family, Label: labels[name], Hyper: f.Snapshot.Hyper, Dim: len(test.Series[name][0].X[0]), SampleDt: dt, Horizon: horizon}
 		if !math.IsNaN(lt) {
 			sum.LyapunovTime = &lt
 		}
@@ -231,6 +236,40 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 		}
 	}
 	return s.output(jobs, results, summaries, maxDim, in.One("model"))
+}
+
+// sameHyper reports whether every system has the same hyperparameters.
+func sameHyper(list []sysSummary) bool {
+	for _, s := range list[1:] {
+		if !maps.Equal(s.Hyper, list[0].Hyper) {
+			return false
+		}
+	}
+	return true
+}
+
+// modelLabels returns each system's label from a model table's systems
+// metadata. Tables without labels (train before version 3, hand-built
+// ones) give none, so readers fall back to the family.
+func modelLabels(rec arrow.RecordBatch) map[string]string {
+	out := map[string]string{}
+	v, ok := rec.Schema().Metadata().GetValue("systems")
+	if !ok {
+		return out
+	}
+	var entries []struct {
+		System string `json:"system"`
+		Label  string `json:"label"`
+	}
+	if json.Unmarshal([]byte(v), &entries) != nil {
+		return out
+	}
+	for _, e := range entries {
+		if e.Label != "" {
+			out[e.System] = e.Label
+		}
+	}
+	return out
 }
 
 // runJob forecasts one trajectory. Model code runs in its own goroutine so
@@ -448,7 +487,9 @@ func (s *forecastStage) output(jobs []job, results []result, summaries []sysSumm
 	}
 	if v, ok := modelRec.Schema().Metadata().GetValue("hyper"); ok {
 		meta["hyper"] = v
-	} else if len(summaries) > 0 {
+	} else if len(summaries) > 0 && sameHyper(summaries) {
+		// A tuned model table without a common hyper: each system's is in
+		// the systems metadata.
 		hj, _ := json.Marshal(summaries[0].Hyper)
 		meta["hyper"] = string(hj)
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/chaos-runner/runner/internal/suggest"
@@ -23,6 +24,7 @@ type TrainParams struct {
 	Hyper      map[string]float64 `yaml:"hyper,omitempty" doc:"hyperparameters overriding the family's defaults, by name (an unknown name is an error that lists the valid ones)"`
 	Points     int                `yaml:"points,omitempty" doc:"fit on the first points points of the trajectory only (0: all of it)"`
 	Trajectory int                `yaml:"trajectory,omitempty" doc:"index of the trajectory (initial condition) of each system that the model is fitted on (default 0, the catalog initial condition)"`
+	Label      string             `yaml:"label,omitempty" doc:"name of this configuration in the results (default: the family name), written as \"label\" into each system's entry of the systems metadata; no commas"`
 }
 
 // Validate checks the family name and the hyperparameter names against the
@@ -30,27 +32,7 @@ type TrainParams struct {
 func (p *TrainParams) Validate() []stages.FieldError {
 	var errs []stages.FieldError
 	bad := func(field, msg string) { errs = append(errs, stages.FieldError{Field: field, Message: msg}) }
-	fam, ok := models.Lookup(p.Model)
-	if !ok {
-		bad("model", fmt.Sprintf("unknown model family %q%s (have %s)", p.Model,
-			suggest.DidYouMean(p.Model, models.Names()), strings.Join(models.Names(), ", ")))
-	} else {
-		valid := slices.Sorted(maps.Keys(fam.Defaults))
-		for _, k := range slices.Sorted(maps.Keys(p.Hyper)) {
-			if _, ok := fam.Defaults[k]; !ok {
-				list := strings.Join(valid, ", ")
-				if list == "" {
-					list = "none"
-				}
-				bad("hyper", fmt.Sprintf("model %s has no hyperparameter %q%s (valid: %s)", p.Model, k, suggest.DidYouMean(k, valid), list))
-			}
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(p.Hyper)) {
-		if v := p.Hyper[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			bad("hyper", fmt.Sprintf("hyperparameter %q must be finite, got %v", k, v))
-		}
-	}
+	errs = append(errs, validateModel(p.Model, p.Hyper)...)
 	if p.Points < 0 {
 		bad("points", "must be >= 0 (0: every point)")
 	}
@@ -60,14 +42,72 @@ func (p *TrainParams) Validate() []stages.FieldError {
 	if p.Trajectory < 0 {
 		bad("trajectory", "must be >= 0")
 	}
+	errs = append(errs, validateLabel(p.Label)...)
 	return errs
+}
+
+// validateModel checks a family name and hyperparameter overrides (field
+// "hyper") against the models registry.
+func validateModel(model string, hyper map[string]float64) []stages.FieldError {
+	var errs []stages.FieldError
+	bad := func(field, msg string) { errs = append(errs, stages.FieldError{Field: field, Message: msg}) }
+	fam, ok := models.Lookup(model)
+	if !ok {
+		bad("model", fmt.Sprintf("unknown model family %q%s (have %s)", model,
+			suggest.DidYouMean(model, models.Names()), strings.Join(models.Names(), ", ")))
+	} else {
+		for _, k := range slices.Sorted(maps.Keys(hyper)) {
+			if _, ok := fam.Defaults[k]; !ok {
+				bad("hyper", unknownHyper(fam, k))
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(hyper)) {
+		if v := hyper[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			bad("hyper", fmt.Sprintf("hyperparameter %q must be finite, got %v", k, v))
+		}
+	}
+	return errs
+}
+
+// unknownHyper is the message for a hyperparameter name fam does not have.
+func unknownHyper(fam models.Family, k string) string {
+	valid := slices.Sorted(maps.Keys(fam.Defaults))
+	list := strings.Join(valid, ", ")
+	if list == "" {
+		list = "none"
+	}
+	return fmt.Sprintf("model %s has no hyperparameter %q%s (valid: %s)", fam.Name, k, suggest.DidYouMean(k, valid), list)
+}
+
+// validateLabel checks a label param: empty (the family name) or a name
+// without commas, which would not survive a comma-separated list of labels.
+func validateLabel(label string) []stages.FieldError {
+	switch {
+	case strings.Contains(label, ","):
+		return []stages.FieldError{{Field: "label", Message: fmt.Sprintf("must not contain commas, got %q", label)}}
+	case label != "" && strings.TrimSpace(label) == "":
+		return []stages.FieldError{{Field: "label", Message: "must not be blank (leave it out for the family name)"}}
+	}
+	return nil
+}
+
+// labelOr is label, or the family name when label is empty.
+func labelOr(label, family string) string {
+	if label == "" {
+		return family
+	}
+	return label
 }
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[TrainParams]{
 		Name: "train",
 		// Version 2: Ridge falls back to a pseudo-inverse when Cholesky fails (NVAR fitted 18 more flows).
-		Version: 2,
+		// Version 3: each system's entry of the systems metadata holds "label"
+		// (and "tuned" with a tuned input); the table-level "hyper" is left
+		// out when tuned systems differ.
+		Version: 3,
 		Summary: "Fit one forecasting model per system of a trajectory table; output the fitted weights as a table.",
 		Doc: "For every system in the `train` table, fits a model of family `model` (hyperparameters: the family's " +
 			"defaults overridden by `hyper`) on ONE trajectory of that system, the one numbered `trajectory` " +
@@ -81,12 +121,23 @@ func init() {
 			"reason, and the forecast stage flags its rows as diverged from the first step. The `model` table has " +
 			"one row per (system, weight array), with the array's shape and row-major data as lists, so pandas or " +
 			"pyarrow can read it; schema metadata holds the family, the merged hyperparameters (`hyper`, JSON) and " +
-			"per-system details (`systems`, JSON: dimension, sampling step, Lyapunov time, points, seed, context).",
+			"per-system details (`systems`, JSON: label, dimension, sampling step, Lyapunov time, points, seed, " +
+			"context). `label` (default: the family name) names the configuration in the results; `forecast` " +
+			"carries it on and `metrics` names the model by it.\n\n" +
+			"With the optional `tuned` input (the `trials` table of a `tune` stage of the same family), each " +
+			"system is fitted with the hyperparameters of its chosen trial: the trial's `hyper` (family defaults, " +
+			"the tune stage's `hyper`, then the grid point), then this stage's `hyper` for names the grid did not " +
+			"tune. A name both in this stage's `hyper` and in the tuned grid is an error (it is only known when the " +
+			"trials arrive, so at run time), as is a system with no chosen trial or a trials table of another family. " +
+			"The model table then holds each system's own hyperparameters in its rows' `hyper` column and the chosen " +
+			"trial in the system's `tuned` metadata entry; the table-level `hyper` is written only when every " +
+			"system has the same.",
 		Defaults: TrainParams{},
 		Examples: []stages.Example{
 			{Title: "Next-generation reservoir computer with training noise (stable on accurate data)", Params: "model: nvar\nhyper: {noise: 1e-3}\n"},
 			{Title: "Echo state network on the first 1,000 points, slower leak", Params: "model: esn\nhyper: {leak: 0.5}\npoints: 1000\n"},
 			{Title: "Linear autoregression with 10 lags", Params: "model: linear_ar\nhyper: {lags: 10}\n"},
+			{Title: "Gilpin 2023's published linear autoregression, lags from a tune stage's trials (input tuned)", Params: "model: linear_ar\nlabel: linear_ar_gilpin\npoints: 1000\n"},
 		},
 		New: func(p TrainParams, env stages.Env) (stages.Stage, error) {
 			fam, ok := models.Lookup(p.Model)
@@ -110,28 +161,46 @@ type trainStage struct {
 }
 
 func (s *trainStage) Ports() (in, out []stages.Port) {
-	return []stages.Port{{Name: "train", Schema: trajectoryInput, Doc: "trajectory table to fit on (one model per system)."}},
+	return []stages.Port{
+			{Name: "train", Schema: trajectoryInput, Doc: "trajectory table to fit on (one model per system)."},
+			func() stages.Port {
+				p := stages.TablePort("tuned", "trials of a tune stage of the same family: each system is fitted with its chosen trial's hyperparameters.", Trials)
+				p.Optional = true
+				return p
+			}(),
+		},
 		[]stages.Port{stages.TablePort("model", "the fitted snapshots, one row per (system, weight array).", modelTable)}
 }
 
 // systemMeta is one system's entry of the model table's "systems" metadata.
 type systemMeta struct {
-	System       string   `json:"system"`
-	Family       string   `json:"family"`
-	Dim          int      `json:"dim"`
-	SampleDt     float64  `json:"sample_dt"`
-	LyapunovTime *float64 `json:"lyapunov_time"`
-	Trajectory   int64    `json:"trajectory"`
-	Points       int      `json:"points"`
-	Seed         uint64   `json:"seed"`
-	Context      int      `json:"context"`
-	Error        string   `json:"error,omitempty"`
+	System       string      `json:"system"`
+	Family       string      `json:"family"`
+	Label        string      `json:"label"`
+	Dim          int         `json:"dim"`
+	SampleDt     float64     `json:"sample_dt"`
+	LyapunovTime *float64    `json:"lyapunov_time"`
+	Trajectory   int64       `json:"trajectory"`
+	Points       int         `json:"points"`
+	Seed         uint64      `json:"seed"`
+	Context      int         `json:"context"`
+	Tuned        *tunedEntry `json:"tuned,omitempty"`
+	Error        string      `json:"error,omitempty"`
+}
+
+// tunedEntry records the chosen trial a tuned system was fitted with.
+type tunedEntry struct {
+	Trial           int64        `json:"trial"`
+	Label           string       `json:"label"`
+	Grid            models.Hyper `json:"grid"`
+	ValidationSMAPE float64      `json:"validation_smape"`
 }
 
 type fitJob struct {
-	name string
-	x    *mat.Dense
-	meta systemMeta
+	name  string
+	x     *mat.Dense
+	hyper models.Hyper
+	meta  systemMeta
 }
 
 func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, error) {
@@ -141,6 +210,12 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 	}
 	if len(t.Order) == 0 {
 		return nil, fmt.Errorf("input train: the table has no rows")
+	}
+	var tuned map[string]TrialRow
+	if rec := in.One("tuned"); rec != nil {
+		if tuned, err = chosenTrials(rec, s.fam.Name); err != nil {
+			return nil, fmt.Errorf("input tuned: %w", err)
+		}
 	}
 	jobs := make([]fitJob, 0, len(t.Order))
 	for _, name := range t.Order {
@@ -162,13 +237,19 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 			x.SetRow(i, sr.X[i])
 		}
 		m := systemMeta{
-			System: name, Family: s.fam.Name, Dim: d, SampleDt: sampleDt(t, name), Trajectory: sr.Trajectory,
-			Points: n, Seed: stages.SubSeed(s.seed, name),
+			System: name, Family: s.fam.Name, Label: labelOr(s.p.Label, s.fam.Name), Dim: d, SampleDt: sampleDt(t, name),
+			Trajectory: sr.Trajectory, Points: n, Seed: stages.SubSeed(s.seed, name),
 		}
 		if lt := lyapunovTime(t, name); !math.IsNaN(lt) {
 			m.LyapunovTime = &lt
 		}
-		jobs = append(jobs, fitJob{name: name, x: x, meta: m})
+		hyper := s.hyper
+		if tuned != nil {
+			if hyper, m.Tuned, err = s.tunedHyper(name, tuned); err != nil {
+				return nil, fmt.Errorf("input tuned: %w", err)
+			}
+		}
+		jobs = append(jobs, fitJob{name: name, x: x, hyper: hyper, meta: m})
 	}
 
 	results := make([]fitted, len(jobs))
@@ -187,13 +268,22 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 	if err != nil {
 		return nil, fmt.Errorf("systems metadata: %w", err)
 	}
-	hyperJSON, err := json.Marshal(s.hyper)
-	if err != nil {
-		return nil, fmt.Errorf("hyperparameters: %w", err)
-	}
 	meta := map[string]string{
-		"runner.kind": "train", "family": s.fam.Name, "hyper": string(hyperJSON),
+		"runner.kind": "train", "family": s.fam.Name,
 		"seed": strconv.FormatUint(s.seed, 10), "systems": string(sysJSON),
+	}
+	// The table-level hyper describes every system, so tuned systems with
+	// different hyperparameters leave it out (their rows hold their own).
+	common := true
+	for _, j := range jobs[1:] {
+		common = common && maps.Equal(j.hyper, jobs[0].hyper)
+	}
+	if common {
+		hyperJSON, err := json.Marshal(jobs[0].hyper)
+		if err != nil {
+			return nil, fmt.Errorf("hyperparameters: %w", err)
+		}
+		meta["hyper"] = string(hyperJSON)
 	}
 	if len(jobs) == 1 {
 		meta["system"] = jobs[0].name
@@ -205,43 +295,105 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 	return stages.Outputs{"model": rec}, nil
 }
 
-// fitOne fits one system. Fit does not take a context, so it runs in its
-// own goroutine and fitOne returns as soon as ctx is done (the abandoned fit
-// finishes in the background and its result is dropped).
+// tunedHyper is the hyperparameters of a system from its chosen trial:
+// the trial's (defaults, the tune stage's hyper, the grid point), then this
+// stage's hyper for the names the grid did not tune.
+func (s *trainStage) tunedHyper(name string, tuned map[string]TrialRow) (models.Hyper, *tunedEntry, error) {
+	row, ok := tuned[name]
+	if !ok {
+		have := slices.Sorted(maps.Keys(tuned))
+		return nil, nil, fmt.Errorf("no chosen trial for system %s (the trials table has %s)", name, strings.Join(have, ", "))
+	}
+	var trial, grid models.Hyper
+	if err := json.Unmarshal([]byte(row.Hyper), &trial); err != nil {
+		return nil, nil, fmt.Errorf("%s: trial %d: hyper: %w", name, row.Trial, err)
+	}
+	if err := json.Unmarshal([]byte(row.Grid), &grid); err != nil {
+		return nil, nil, fmt.Errorf("%s: trial %d: grid: %w", name, row.Trial, err)
+	}
+	hyper, err := models.MergeHyper(s.fam, trial)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: trial %d: %w", name, row.Trial, err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.p.Hyper)) {
+		if _, ok := grid[k]; ok {
+			return nil, nil, fmt.Errorf("hyper.%s is set on this stage and tuned by the grid of the trials table: drop one of them", k)
+		}
+		hyper[k] = s.p.Hyper[k]
+	}
+	if grid == nil {
+		grid = models.Hyper{}
+	}
+	return hyper, &tunedEntry{Trial: row.Trial, Label: row.Label, Grid: grid, ValidationSMAPE: row.ValidationSMAPE}, nil
+}
+
+// chosenTrials reads a trials table: the chosen row of each system, which
+// must be of the given family.
+func chosenTrials(rec arrow.RecordBatch, family string) (map[string]TrialRow, error) {
+	rows, err := Trials.Read(rec)
+	if err != nil {
+		return nil, fmt.Errorf("trials table (is this the output of a tune stage?): %w", err)
+	}
+	out := map[string]TrialRow{}
+	for _, r := range rows {
+		if r.Model != family {
+			return nil, fmt.Errorf("the trials are of model %s, this stage fits %s", r.Model, family)
+		}
+		if !r.Chosen {
+			continue
+		}
+		if prev, dup := out[r.System]; dup {
+			return nil, fmt.Errorf("%s has two chosen trials (%d and %d): connect one tune stage's trials", r.System, prev.Trial, r.Trial)
+		}
+		out[r.System] = r
+	}
+	return out, nil
+}
+
+// fitOne fits one system.
 func (s *trainStage) fitOne(ctx context.Context, j *fitJob) fitted {
+	f, c := fitSystem(ctx, s.fam, j.hyper, j.name, j.x, j.meta.SampleDt, j.meta.Seed)
+	j.meta.Context = c
+	return f
+}
+
+// fitSystem fits fam with hyper on x and returns the snapshot and the
+// model's context; a failure is in the result's Err. Fit does not take a
+// context, so it runs in its own goroutine and fitSystem returns as soon as
+// ctx is done (the abandoned fit finishes in the background and its result
+// is dropped).
+func fitSystem(ctx context.Context, fam models.Family, hyper models.Hyper, name string, x *mat.Dense, dt float64, seed uint64) (fitted, int) {
 	if err := ctx.Err(); err != nil {
-		return fitted{System: j.name, Err: err.Error()}
+		return fitted{System: name, Err: err.Error()}, 0
 	}
 	type res struct {
 		m   models.Model
 		err error
 	}
 	done := make(chan res, 1)
-	cfg := models.TrainConfig{Dt: j.meta.SampleDt, Hyper: cloneHyper(s.hyper), Seed: j.meta.Seed}
+	cfg := models.TrainConfig{Dt: dt, Hyper: cloneHyper(hyper), Seed: seed}
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				done <- res{err: fmt.Errorf("panic in %s fit: %v", s.fam.Name, r)}
+				done <- res{err: fmt.Errorf("panic in %s fit: %v", fam.Name, r)}
 			}
 		}()
-		m, err := s.fam.Fit(j.x, cfg)
+		m, err := fam.Fit(x, cfg)
 		done <- res{m, err}
 	}()
 	var r res
 	select {
 	case r = <-done:
 	case <-ctx.Done():
-		return fitted{System: j.name, Err: ctx.Err().Error()}
+		return fitted{System: name, Err: ctx.Err().Error()}, 0
 	}
 	if r.err == nil && r.m == nil {
-		r.err = fmt.Errorf("%s fit returned no model", s.fam.Name)
+		r.err = fmt.Errorf("%s fit returned no model", fam.Name)
 	}
 	if r.err != nil {
-		return fitted{System: j.name, Snapshot: models.Snapshot{Family: s.fam.Name, Hyper: cloneHyper(s.hyper)}, Err: r.err.Error()}
+		return fitted{System: name, Snapshot: models.Snapshot{Family: fam.Name, Hyper: cloneHyper(hyper)}, Err: r.err.Error()}, 0
 	}
-	snap := r.m.Snapshot()
-	j.meta.Context = r.m.Context()
-	return fitted{System: j.name, Snapshot: snap}
+	return fitted{System: name, Snapshot: r.m.Snapshot()}, r.m.Context()
 }
 
 func cloneHyper(h models.Hyper) models.Hyper {
