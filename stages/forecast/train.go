@@ -20,7 +20,7 @@ import (
 
 // TrainParams configure the train stage.
 type TrainParams struct {
-	Model      string             `yaml:"model" doc:"model family: one of naive, mean, linear_ar, nvar, esn, dmd, hankel_dmd, edmd, random_features, ssm, sindy, analog, mlp, neural_ode (see models.Names)"`
+	Model      string             `yaml:"model" doc:"model family: one of naive, mean, linear_ar, nvar, esn, dmd, hankel_dmd, edmd, random_features, ssm, sindy, analog, parrot, mlp, neural_ode (see models.Names)"`
 	Hyper      map[string]float64 `yaml:"hyper,omitempty" doc:"hyperparameters overriding the family's defaults, by name (an unknown name is an error that lists the valid ones)"`
 	Points     int                `yaml:"points,omitempty" doc:"fit on the first points points of the trajectory only (0: all of it)"`
 	Trajectory int                `yaml:"trajectory,omitempty" doc:"index of the trajectory (initial condition) of each system that the model is fitted on (default 0, the catalog initial condition)"`
