@@ -387,3 +387,35 @@ func TestNamelessArrayRejected(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestTrainRecentPoints: points with recent fits on the most recent points
+// (Gilpin 2023's data-limited sweep), without it on the first; parrot's
+// snapshot is its fit data, so the rows show which were used.
+func TestTrainRecentPoints(t *testing.T) {
+	data := generate(t, "system: Lorenz\nn: 300\ntrain_fraction: 1\n")
+	full := series(t, data["train"], "Lorenz", 0)
+	for _, tc := range []struct {
+		params string
+		first  int
+	}{
+		{"model: parrot\npoints: 50\n", 0},
+		{"model: parrot\npoints: 50\nrecent: true\n", 250},
+	} {
+		mo := stagetest.Run(t, stagetest.Build(t, "train", tc.params, 1), stagetest.Inputs("train", data["train"]))
+		rows := modelRows(t, mo["model"])
+		if len(rows) != 1 || rows[0].Array != "train" || len(rows[0].Shape) != 2 || rows[0].Shape[0] != 50 {
+			t.Fatalf("%q: model rows %+v", tc.params, rows)
+		}
+		d := rows[0].Shape[1]
+		for i := 0; i < 50; i++ {
+			for j := 0; j < d; j++ {
+				if got, want := rows[0].Data[i*d+j], full.X[tc.first+i][j]; got != want {
+					t.Fatalf("%q: fit row %d col %d = %v, want trajectory row %d (%v)", tc.params, i, j, got, tc.first+i, want)
+				}
+			}
+		}
+	}
+	if diags := stagetest.DecodeDiags(t, "train", "model: naive\nrecent: true\n"); !strings.Contains(diags.Error(), "recent") {
+		t.Errorf("recent without points: %s", diags)
+	}
+}

@@ -23,6 +23,7 @@ type TrainParams struct {
 	Model      string             `yaml:"model" doc:"model family: one of naive, mean, linear_ar, nvar, esn, dmd, hankel_dmd, edmd, random_features, ssm, sindy, analog, parrot, mlp, neural_ode (see models.Names)"`
 	Hyper      map[string]float64 `yaml:"hyper,omitempty" doc:"hyperparameters overriding the family's defaults, by name (an unknown name is an error that lists the valid ones)"`
 	Points     int                `yaml:"points,omitempty" doc:"fit on the first points points of the trajectory only (0: all of it)"`
+	Recent     bool               `yaml:"recent,omitempty" doc:"with points: fit on the last points points instead of the first, so the fit data end where the forecast starts (Gilpin 2023's data-limited sweep drops the oldest points)"`
 	Trajectory int                `yaml:"trajectory,omitempty" doc:"index of the trajectory (initial condition) of each system that the model is fitted on (default 0, the catalog initial condition)"`
 	Label      string             `yaml:"label,omitempty" doc:"name of this configuration in the results (default: the family name), written as \"label\" into each system's entry of the systems metadata; no commas"`
 }
@@ -41,6 +42,9 @@ func (p *TrainParams) Validate() []stages.FieldError {
 	}
 	if p.Trajectory < 0 {
 		bad("trajectory", "must be >= 0")
+	}
+	if p.Recent && p.Points == 0 {
+		bad("recent", "needs points: the number of most recent points to fit on")
 	}
 	errs = append(errs, validateLabel(p.Label)...)
 	return errs
@@ -227,14 +231,17 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 			}
 			return nil, fmt.Errorf("input train: %s has no trajectory %d (have %s)", name, s.p.Trajectory, strings.Join(have, ", "))
 		}
-		n := sr.Len()
+		n, first := sr.Len(), 0
 		if s.p.Points > 0 {
 			n = min(n, s.p.Points)
+		}
+		if s.p.Recent {
+			first = sr.Len() - n
 		}
 		d := len(sr.X[0])
 		x := mat.NewDense(n, d, nil)
 		for i := 0; i < n; i++ {
-			x.SetRow(i, sr.X[i])
+			x.SetRow(i, sr.X[first+i])
 		}
 		m := systemMeta{
 			System: name, Family: s.fam.Name, Label: labelOr(s.p.Label, s.fam.Name), Dim: d, SampleDt: sampleDt(t, name),
