@@ -74,7 +74,10 @@
 //
 // ValidPredictionTime measures how long a forecast stays valid, in Lyapunov
 // times, under the rules of Vlachas et al. (2020, normalised error ≤ 0.5),
-// Pathak et al. (2018, ≤ 0.4) or Zhang & Gilpin (2025, pointwise sMAPE ≤ 30);
+// Pathak et al. (2018, ≤ 0.4) or Zhang & Gilpin (2025, sMAPE of the forecast
+// so far ≤ 30; a pointwise variant is VPTSMAPEPointwise), and says whether it
+// is censored (valid up to the last row); WorstValue is each metric's worst
+// value, which scores the rows of a failed forecast;
 // ErrorVsHorizon is dysts' horizoned_metric; CompareAttractors compares long
 // forecasts by correlation dimension, power spectrum and Rosenstein exponent.
 //

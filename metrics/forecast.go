@@ -677,3 +677,52 @@ func minOf(a []float64) float64 {
 	}
 	return m
 }
+
+// WorstValue returns the worst value a forecast can score on the named
+// metric, which is how the rows of a failed (diverged) forecast count:
+// +Inf for the unbounded errors and divergences (mse, mae, rmse, nrmse,
+// marre, rmsle, mape, wape, mase, ope, coefficient_of_variation,
+// kl_divergence), −Inf for r2_score, −1 for the correlations, 0 for
+// mutual_information, 1 for hellinger_distance, and for smape the top of
+// its scale (200, or 100 with SMAPEPercent). Only smape is a mean of
+// bounded per-element terms, so only it can mix the worst rows with the good
+// ones (see PenalizedSMAPE); for the others a failure anywhere gives the
+// worst value. It is NaN for an unknown name.
+func WorstValue(name string, opts *MetricOptions) float64 {
+	switch name {
+	case "smape":
+		if opts != nil && opts.SMAPEPercent {
+			return 100
+		}
+		return 200
+	case "mse", "mae", "rmse", "nrmse", "marre", "rmsle", "mape", "wape", "mase", "ope",
+		"coefficient_of_variation", "kl_divergence":
+		return math.Inf(1)
+	case "r2_score":
+		return math.Inf(-1)
+	case "spearman", "pearson", "kendall":
+		return -1
+	case "mutual_information":
+		return 0
+	case "hellinger_distance":
+		return 1
+	}
+	return math.NaN()
+}
+
+// PenalizedSMAPE returns the sMAPE of a forecast of n rows whose first m
+// rows score smapeValid (the sMAPE of those rows alone) and whose other
+// n − m rows count as the worst value (the scale): every row has the same
+// number of elements, so the mean over all n rows is the row-weighted mean
+// (m·smapeValid + (n − m)·scale)/n. m = 0 gives the scale whatever
+// smapeValid is.
+func PenalizedSMAPE(smapeValid float64, m, n int, opts *MetricOptions) float64 {
+	if n <= 0 || m < 0 || m > n {
+		return math.NaN()
+	}
+	worst := WorstValue("smape", opts)
+	if m == 0 {
+		return worst
+	}
+	return (float64(m)*smapeValid + float64(n-m)*worst) / float64(n)
+}

@@ -15,10 +15,32 @@ const (
 	// VPTPathak: e(t) = ‖y(t) − ŷ(t)‖ / sqrt(<‖y − <y>‖²>); threshold 0.4
 	// (Pathak et al. 2018).
 	VPTPathak = "pathak"
-	// VPTSMAPE: e(t) = 200 mean_i |y_i − ŷ_i| / (|y_i| + |ŷ_i|) at each time
-	// (0–200 scale); threshold 30 (Zhang & Gilpin 2025).
+	// VPTSMAPE: the rule of Zhang & Gilpin (2025, "Zero-shot forecasting of
+	// chaotic systems", ICLR 2025): e(t) is the sMAPE of the forecast up to
+	// t, 200 mean_{s≤t, i} |y_i(s) − ŷ_i(s)| / (|y_i(s)| + |ŷ_i(s)|) over
+	// rows 0..t and every component (0–200 scale, cumulative, not
+	// pointwise); threshold 30. This follows horizoned_smape and vpt_smape
+	// in williamgilpin/dysts_data, benchmark_results/scripts/utils.py
+	// (commit 5921a85), with smape from dysts/metrics.py: the VPT is the
+	// index of the first row whose cumulative sMAPE is strictly above the
+	// threshold, i.e. the number of rows before it, and the whole length
+	// when it never is; their notebook (benchmark_results/
+	// zero_shot_plotting.ipynb) divides that count by the points per
+	// Lyapunov time, i.e. VPT = n·dt/lyapunovTime as for every rule here.
+	// 0/0 (truth and forecast both exactly 0) counts 0 here, not NaN.
 	VPTSMAPE = "smape"
+	// VPTSMAPEPointwise: e(t) = 200 mean_i |y_i(t) − ŷ_i(t)| / (|y_i(t)| +
+	// |ŷ_i(t)|) at each time alone (0–200 scale); threshold 30. This was the
+	// runner's smape rule before version 2 of the metrics stage; it is
+	// stricter than VPTSMAPE, whose running mean smooths a single bad row.
+	VPTSMAPEPointwise = "smape_pointwise"
 )
+
+// VPTRules lists the rule names in a fixed order.
+func VPTRules() []string { return []string{VPTVlachas, VPTPathak, VPTSMAPE, VPTSMAPEPointwise} }
+
+// vptThreshold is each rule's default threshold.
+var vptThreshold = map[string]float64{VPTVlachas: 0.5, VPTPathak: 0.4, VPTSMAPE: 30, VPTSMAPEPointwise: 30}
 
 // VPTOptions tunes the valid-prediction-time error curves.
 type VPTOptions struct {
@@ -33,8 +55,9 @@ type VPTOptions struct {
 	RMS float64
 }
 
-// ForecastErrorCurve returns the pointwise error e(t) of a rule (see the
-// VPT* constants) for every row of truth and pred. A zero denominator
+// ForecastErrorCurve returns the error e(t) of a rule (see the VPT*
+// constants) for every row of truth and pred: pointwise, except VPTSMAPE
+// whose e(t) is the sMAPE of rows 0..t. A zero denominator
 // (constant truth) gives +Inf where the error is non-zero, 0 where it is.
 func ForecastErrorCurve(truth, pred *mat.Dense, rule string, opts *VPTOptions) ([]float64, error) {
 	y, p, err := pair(truth, pred)
@@ -90,42 +113,59 @@ func ForecastErrorCurve(truth, pred *mat.Dense, rule string, opts *VPTOptions) (
 			}
 			e[t] = ratio(math.Sqrt(s), rms)
 		}
-	case VPTSMAPE:
+	case VPTSMAPE, VPTSMAPEPointwise:
+		cum := 0.0 // Σ over rows ≤ t, for the cumulative rule
 		for t := range e {
 			s := 0.0
 			for j := 0; j < y.d; j++ {
 				a, b := y.col[j][t], p.col[j][t]
 				s += ratio(math.Abs(a-b), math.Abs(a)+math.Abs(b))
 			}
-			e[t] = 200 * s / float64(y.d)
+			if rule == VPTSMAPE {
+				cum += s
+				e[t] = 200 * cum / float64((t+1)*y.d)
+			} else {
+				e[t] = 200 * s / float64(y.d)
+			}
 		}
 	default:
-		return nil, fmt.Errorf("metrics: unknown VPT rule %q (have %q, %q, %q)", rule, VPTVlachas, VPTPathak, VPTSMAPE)
+		return nil, fmt.Errorf("metrics: unknown VPT rule %q (have %q)", rule, VPTRules())
 	}
 	return e, nil
 }
 
 // ValidPredictionTime returns the valid prediction time in Lyapunov times:
-// n·dt/lyapunovTime, where n is the number of leading rows whose error
-// e(t) (ForecastErrorCurve) stays ≤ the threshold and row 0 is one step dt
-// after the forecast start. Pass lyapunovTime = 1 for time units.
+// n·dt/lyapunovTime with n from ValidPredictionSteps (row 0 is one step dt
+// after the forecast start). Pass lyapunovTime = 1 for time units.
 func ValidPredictionTime(truth, pred *mat.Dense, dt, lyapunovTime float64, rule string, opts *VPTOptions) (float64, error) {
 	if !(dt > 0) || !(lyapunovTime > 0) || math.IsInf(dt, 0) || math.IsInf(lyapunovTime, 0) {
 		return math.NaN(), fmt.Errorf("metrics: dt=%g and lyapunovTime=%g must be positive and finite", dt, lyapunovTime)
 	}
-	e, err := ForecastErrorCurve(truth, pred, rule, opts)
+	n, _, err := ValidPredictionSteps(truth, pred, rule, opts)
 	if err != nil {
 		return math.NaN(), err
 	}
-	th := map[string]float64{VPTVlachas: 0.5, VPTPathak: 0.4, VPTSMAPE: 30}[rule]
+	return float64(n) * dt / lyapunovTime, nil
+}
+
+// ValidPredictionSteps returns n, the number of leading rows whose error
+// e(t) (ForecastErrorCurve) stays ≤ the threshold, i.e. the index of the
+// first row where it is strictly above; and censored, true when no row
+// crossed, so that n is the number of rows and only a lower bound of the
+// true valid time.
+func ValidPredictionSteps(truth, pred *mat.Dense, rule string, opts *VPTOptions) (n int, censored bool, err error) {
+	e, err := ForecastErrorCurve(truth, pred, rule, opts)
+	if err != nil {
+		return 0, false, err
+	}
+	th := vptThreshold[rule]
 	if opts != nil && opts.Threshold != 0 {
 		th = opts.Threshold
 	}
-	n := 0
 	for n < len(e) && e[n] <= th {
 		n++
 	}
-	return float64(n) * dt / lyapunovTime, nil
+	return n, n == len(e), nil
 }
 
 // ErrorVsHorizon returns the named forecast metric (Compute) evaluated on the

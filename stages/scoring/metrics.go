@@ -15,27 +15,35 @@ import (
 )
 
 // VPT rules accepted by the metrics stage.
-var vptRules = []string{metrics.VPTVlachas, metrics.VPTPathak, metrics.VPTSMAPE}
+var vptRules = metrics.VPTRules()
+
+// Scorings of a failed forecast (param diverged).
+const (
+	divergedPenalize = "penalize"
+	divergedTruncate = "truncate"
+	divergedNaN      = "nan"
+)
 
 // MetricsParams configure the metrics stage.
 type MetricsParams struct {
 	Metrics      []string `yaml:"metrics,omitempty" doc:"forecast metrics to compute (default: all of metrics.ForecastMetricNames: dysts' 17 plus mase and ope)"`
 	SMAPEScale   int      `yaml:"smape_scale,omitempty" doc:"sMAPE scale: 200 (Gilpin 2023 benchmark, 200·mean|e|/(|y|+|ŷ|)) or 100"`
-	VPTRules     []string `yaml:"vpt_rules,omitempty" doc:"valid-prediction-time rules: vlachas (normalised error ≤ 0.5), pathak (≤ 0.4), smape (pointwise sMAPE ≤ 30); rows vpt_<rule> in Lyapunov times"`
+	VPTRules     []string `yaml:"vpt_rules,omitempty" doc:"valid-prediction-time rules: vlachas (normalised error ≤ 0.5), pathak (≤ 0.4), smape (Zhang & Gilpin 2025: sMAPE of the forecast so far ≤ 30, 0–200 scale), smape_pointwise (sMAPE of each row ≤ 30); rows vpt_<rule> in Lyapunov times, censored when valid to the last row"`
 	VPTThreshold float64  `yaml:"vpt_threshold,omitempty" doc:"threshold overriding the rule's default (only with a single rule)"`
 	Horizons     []int    `yaml:"horizons,omitempty" doc:"forecast lengths (in steps) at which the curve metrics are evaluated on the leading rows, written to the curves port (empty: no curves)"`
 	CurveMetrics []string `yaml:"curve_metrics,omitempty" doc:"metrics evaluated at each horizon"`
 	Attractor    bool     `yaml:"attractor,omitempty" doc:"also compare the attractors of long forecasts: correlation dimension, power-spectrum Hellinger distance, Rosenstein exponent (rows attractor_*)"`
-	Diverged     string   `yaml:"diverged,omitempty" doc:"scoring of a diverged forecast: truncate (metrics over the rows before the failure step, NaN if fewer than 2) or nan (every metric NaN); VPT always counts the failure as the end of validity"`
+	Diverged     string   `yaml:"diverged,omitempty" doc:"scoring of a failed forecast (diverged, failed fit, or shorter than the truth): penalize (the metric over the whole truth window, the rows from the failure on counting as its worst value: smape the scale, unbounded errors +Inf, r2_score -Inf, correlations -1, mutual_information 0, hellinger_distance 1), truncate (over the rows before the failure, NaN if fewer than 2) or nan (every metric NaN); VPT always ends at the failure at the latest"`
 }
 
-// MetricsDefaults: every metric, the 0-200 sMAPE, the three VPT rules.
+// MetricsDefaults: every metric, the 0-200 sMAPE, the three published VPT
+// rules, failures penalized.
 var MetricsDefaults = MetricsParams{
 	Metrics:      metrics.ForecastMetricNames(),
 	SMAPEScale:   200,
-	VPTRules:     slices.Clone(vptRules),
+	VPTRules:     []string{metrics.VPTVlachas, metrics.VPTPathak, metrics.VPTSMAPE},
 	CurveMetrics: []string{"smape", "rmse"},
-	Diverged:     "truncate",
+	Diverged:     divergedPenalize,
 }
 
 // Validate checks metric names, rules and horizons.
@@ -71,37 +79,50 @@ func (p *MetricsParams) Validate() []stages.FieldError {
 			bad("horizons", fmt.Sprintf("horizons must be >= 1, got %d", h))
 		}
 	}
-	if p.Diverged != "truncate" && p.Diverged != "nan" {
-		bad("diverged", fmt.Sprintf("must be truncate or nan, got %q", p.Diverged))
+	if p.Diverged != divergedPenalize && p.Diverged != divergedTruncate && p.Diverged != divergedNaN {
+		bad("diverged", fmt.Sprintf("must be penalize, truncate or nan, got %q", p.Diverged))
 	}
 	return errs
 }
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[MetricsParams]{
-		Name:    "metrics",
-		Version: 1,
+		Name: "metrics",
+		// Version 2: failed forecasts penalized by default, columns failed,
+		// failure_step and censored, the cumulative smape VPT rule, model
+		// named by its label.
+		Version: 2,
 		Summary: "Score forecasts against the truth: dysts' forecast metrics, valid prediction time in Lyapunov times, error vs horizon, attractor comparison.",
 		Doc: "Pairs every (system, trajectory) of the `forecast` table with the same (system, trajectory) of the `truth` " +
-			"table (the test split). Rows are joined on `step` when the two tables share steps (forecast rows without a " +
-			"truth row are left out and counted in `status`); when no step matches (a forecast numbered from 0, say) the " +
-			"rows are aligned by order: the i-th forecast row with the i-th truth row, and the shorter length is used. " +
-			"State columns are those that hold a value in the truth (generate pads smaller systems with NaN). The " +
-			"model name comes from the forecast's per-system `family` metadata, its table-level `family`, its matrix " +
-			"cell's `model` axis, or is \"unknown\". Output `metrics`: one row per (system, model, trajectory, metric) " +
-			"with the value, the number of points scored and a status (\"ok\", or why the value is NaN); VPT rows " +
-			"`vpt_<rule>` are in Lyapunov times, with the Lyapunov time from the forecast's or truth's metadata, else " +
-			"the catalog's 1/λmax (the Vlachas σ_i and Pathak RMS come from the whole truth window); a row `diverged` is " +
-			"1 when the forecast diverged. A diverged forecast (column `diverged`/`failure_step` of the forecast stage, " +
-			"or non-finite values) is scored per `diverged`: over its rows before the failure, or as NaN. Output " +
-			"`curves`: the `curve_metrics` at each of `horizons` (leading rows), for error-vs-horizon plots. With " +
-			"`attractor`, rows attractor_corrdim_true/pred/error, attractor_spectrum_distance and " +
-			"attractor_lyapunov_true/pred/error compare the invariants of long forecasts (NaN with status when an " +
-			"estimate fails, e.g. a forecast collapsed to a point).",
+			"table (the test split), which is the window scored. Rows are joined on `step` when the two tables share " +
+			"steps (forecast rows without a truth row are left out and counted in `status`); when no step matches (a " +
+			"forecast numbered from 0, say) the rows are aligned by order: the i-th forecast row with the i-th truth " +
+			"row. State columns are those that hold a value in the truth (generate pads smaller systems with NaN). The " +
+			"model name comes from the forecast's per-system `label` metadata, its per-system `family`, its " +
+			"table-level `family`, its matrix cell's `model` axis, or is \"unknown\". A forecast fails at the first " +
+			"truth row that it has not forecast finitely: a row flagged by the forecast stage (`diverged`/`failure_step`, " +
+			"which also marks every row of a failed fit), a non-finite value, or a truth row without a forecast row (a " +
+			"short forecast). A failed forecast is scored per `diverged`: by default (`penalize`) over the whole truth " +
+			"window with the rows from the failure on counting as the metric's worst value (sMAPE: the scale, so a " +
+			"forecast that fails early cannot beat one that stays finite), or over its rows before the failure " +
+			"(`truncate`), or as NaN (`nan`). Output `metrics`: one row per (system, model, trajectory, metric) with the " +
+			"value, the number of points scored, `failed` and `failure_step` (the forecast's, on every row), `censored` " +
+			"and a status (\"ok\", or notes); VPT rows `vpt_<rule>` are in Lyapunov times (n·dt/λ-time, n the rows " +
+			"before the error first exceeds the threshold), with the Lyapunov time from the forecast's or truth's " +
+			"metadata, else the catalog's 1/λmax (the Vlachas σ_i and Pathak RMS come from the whole truth window); the " +
+			"VPT of a failed forecast ends at the failure at the latest, and a VPT that never crossed the threshold " +
+			"within the window is `censored` (a lower bound equal to the horizon). Rule `smape` is Zhang & Gilpin's " +
+			"(2025): the sMAPE of the forecast so far, rows 0..t, above 30; `smape_pointwise` tests each row alone. A " +
+			"row `diverged` is 1 when the forecast failed. Output `curves`: the `curve_metrics` at each of `horizons` " +
+			"(leading rows), for error-vs-horizon plots, penalized like the metrics. With `attractor`, rows " +
+			"attractor_corrdim_true/pred/error, attractor_spectrum_distance and attractor_lyapunov_true/pred/error " +
+			"compare the invariants of long forecasts (NaN with status when an estimate fails, e.g. a forecast " +
+			"collapsed to a point, or when the forecast failed).",
 		Defaults: MetricsDefaults,
 		Examples: []stages.Example{
 			{Title: "Every metric and VPT rule (defaults)", Params: "{}\n"},
 			{Title: "sMAPE and VPT by the Zhang & Gilpin rule, with an error-vs-horizon curve", Params: "metrics: [smape]\nvpt_rules: [smape]\nhorizons: [10, 50, 100, 200]\ncurve_metrics: [smape]\n"},
+			{Title: "The pre-2 scoring: a diverged forecast scored on its rows before the failure", Params: "diverged: truncate\n"},
 			{Title: "Long forecasts: attractor metrics, sMAPE on the 0-100 scale", Params: "attractor: true\nsmape_scale: 100\n"},
 		},
 		New: func(p MetricsParams, env stages.Env) (stages.Stage, error) {
@@ -117,24 +138,27 @@ type metricsStage struct {
 
 // MetricRow is one row of the metrics output: one metric of one forecast.
 type MetricRow struct {
-	System     string  `arrow:"system" doc:"catalog name of the system"`
-	Model      string  `arrow:"model" doc:"model family: the forecast's per-system family metadata, its table-level family, its matrix cell's model axis, or \"unknown\""`
-	Trajectory int64   `arrow:"trajectory" doc:"initial-condition index shared by the forecast and its truth"`
-	Metric     string  `arrow:"metric" doc:"metric name: a forecast metric (mse, smape, ...), diverged, vpt_<rule> or attractor_*"`
-	Value      float64 `arrow:"value" unit:"the metric's own; vpt_* in Lyapunov times; diverged 0 or 1" doc:"the metric's value, NaN when it could not be computed (see status)"`
-	Points     int     `arrow:"points" unit:"samples" doc:"number of aligned samples scored (the valid prefix for pointwise metrics of a diverged forecast)"`
-	Status     string  `arrow:"status" doc:"\"ok\", or notes on the alignment, the divergence and why a value is NaN, joined by \"; \""`
+	System      string  `arrow:"system" doc:"catalog name of the system"`
+	Model       string  `arrow:"model" doc:"model name: the forecast's per-system label metadata, its per-system family, its table-level family, its matrix cell's model axis, or \"unknown\""`
+	Trajectory  int64   `arrow:"trajectory" doc:"initial-condition index shared by the forecast and its truth"`
+	Metric      string  `arrow:"metric" doc:"metric name: a forecast metric (mse, smape, ...), diverged, vpt_<rule> or attractor_*"`
+	Value       float64 `arrow:"value" unit:"the metric's own; vpt_* in Lyapunov times; diverged 0 or 1" doc:"the metric's value (a failed forecast scored per the diverged param), NaN when it could not be computed (see status)"`
+	Points      int     `arrow:"points" unit:"samples" doc:"number of aligned samples scored: the truth window, or the rows before the failure with diverged: truncate"`
+	Failed      bool    `arrow:"failed" doc:"the forecast diverged or failed (non-finite values, the forecast's diverged/failure_step columns, a failed fit, or fewer rows than the truth window) and was scored as a failure; the same on every row of the forecast"`
+	FailureStep int     `arrow:"failure_step" unit:"steps" doc:"index (0-based, in scored rows) of the forecast's first failed row, -1 when it did not fail"`
+	Censored    bool    `arrow:"censored" doc:"on vpt_* rows, true when the forecast stayed valid up to the last scored row, so the VPT is a lower bound equal to the horizon; false on every other row"`
+	Status      string  `arrow:"status" doc:"\"ok\", or notes on the alignment, the failure and why a value is NaN, joined by \"; \""`
 }
 
 // CurveRow is one row of the curves output: a metric over the leading rows
 // of a forecast, for error-vs-horizon plots.
 type CurveRow struct {
 	System     string  `arrow:"system" doc:"catalog name of the system"`
-	Model      string  `arrow:"model" doc:"model family, as in the metrics output"`
+	Model      string  `arrow:"model" doc:"model name, as in the metrics output"`
 	Trajectory int64   `arrow:"trajectory" doc:"initial-condition index"`
 	Horizon    int     `arrow:"horizon" unit:"steps" doc:"number of leading aligned rows scored"`
 	Metric     string  `arrow:"metric" doc:"curve metric name"`
-	Value      float64 `arrow:"value" unit:"the metric's own" doc:"the metric over the first horizon rows; NaN past the forecast's length or its failure, or below 2 rows"`
+	Value      float64 `arrow:"value" unit:"the metric's own" doc:"the metric over the first horizon rows; past a failure scored per the diverged param (penalize: failed rows at the worst value; truncate, nan: NaN); NaN past the truth window or below 2 rows"`
 }
 
 var (
@@ -179,8 +203,8 @@ func (s *metricsStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		model := fc.Meta[sys].Family
-		for _, m := range []string{fc.family, cellModel, "unknown"} {
+		model := fc.labels[sys]
+		for _, m := range []string{fc.Meta[sys].Family, fc.family, cellModel, "unknown"} {
 			if model == "" {
 				model = m
 			}
@@ -188,8 +212,8 @@ func (s *metricsStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 		for _, f := range fc.series[sys] {
 			tr := truth.find(sys, f.Trajectory)
 			if tr == nil {
-				rows = append(rows, MetricRow{sys, model, f.Trajectory, "diverged", math.NaN(), 0,
-					fmt.Sprintf("no truth for system %s trajectory %d", sys, f.Trajectory)})
+				rows = append(rows, MetricRow{System: sys, Model: model, Trajectory: f.Trajectory, Metric: "diverged",
+					Value: math.NaN(), FailureStep: -1, Status: fmt.Sprintf("no truth for system %s trajectory %d", sys, f.Trajectory)})
 				continue
 			}
 			r, c := s.score(sys, model, f, tr, fc, truth)
@@ -200,16 +224,18 @@ func (s *metricsStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 	return stages.Outputs{"metrics": MetricsTable.Record(rows, metricsMeta), "curves": CurvesTable.Record(curves, nil)}, nil
 }
 
-// pairing is a forecast aligned with its truth.
+// pairing is a forecast aligned with its truth: one row per truth row.
 type pairing struct {
-	truth, pred *mat.Dense // all aligned rows (pred may hold NaN after a failure)
-	fail        int        // index of the first diverged row, or n
+	truth, pred *mat.Dense // all truth rows; pred is NaN where the forecast has no row
+	fail        int        // index of the first failed row, or n
+	missing     int        // truth rows without a forecast row (a short forecast)
 	dropped     int        // forecast rows without a truth row
 	byOrder     bool
 }
 
-// align joins on step, or by order when no step is shared, and restricts
-// the state to the truth's columns.
+// align joins on step, or by order when no step is shared, over every row of
+// the truth (the window scored), and restricts the state to the truth's
+// columns. A truth row the forecast lacks is a failed row.
 func align(f, tr *series) (pairing, error) {
 	d := 0
 	for _, row := range tr.X {
@@ -226,44 +252,55 @@ func align(f, tr *series) (pairing, error) {
 	if len(f.X) > 0 && len(f.X[0]) < d {
 		return pairing{}, fmt.Errorf("forecast has %d state columns, truth %d", len(f.X[0]), d)
 	}
-	idx := make(map[int64]int, len(tr.Steps))
-	for i, st := range tr.Steps {
+	n := len(tr.Steps)
+	fi := make([]int, n) // forecast row of each truth row, -1 if none
+	idx := make(map[int64]int, len(f.Steps))
+	for i, st := range f.Steps {
 		idx[st] = i
 	}
-	var fi, ti []int
-	for i, st := range f.Steps {
-		if j, ok := idx[st]; ok {
-			fi, ti = append(fi, i), append(ti, j)
+	shared := 0
+	for r, st := range tr.Steps {
+		fi[r] = -1
+		if i, ok := idx[st]; ok {
+			fi[r] = i
+			shared++
 		}
 	}
-	p := pairing{dropped: len(f.Steps) - len(fi)}
-	if len(fi) == 0 {
-		p.byOrder, p.dropped = true, max(len(f.Steps)-len(tr.Steps), 0)
-		for i := 0; i < min(len(f.Steps), len(tr.Steps)); i++ {
-			fi, ti = append(fi, i), append(ti, i)
+	p := pairing{dropped: len(f.Steps) - shared}
+	if shared == 0 {
+		p.byOrder, p.dropped = true, max(len(f.Steps)-n, 0)
+		for r := range fi {
+			if r < len(f.Steps) {
+				fi[r] = r
+			}
 		}
-	}
-	n := len(fi)
-	if n == 0 {
-		return pairing{}, fmt.Errorf("empty forecast")
 	}
 	p.truth, p.pred = mat.NewDense(n, d, nil), mat.NewDense(n, d, nil)
 	p.fail = n
 	for r := 0; r < n; r++ {
-		p.truth.SetRow(r, tr.X[ti[r]][:d])
-		p.pred.SetRow(r, f.X[fi[r]][:d])
-		bad := f.diverged != nil && f.diverged[fi[r]]
-		bad = bad || (f.failStep >= 0 && f.Steps[fi[r]] >= f.failStep)
-		for _, v := range f.X[fi[r]][:d] {
+		for _, v := range tr.X[r][:d] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return pairing{}, fmt.Errorf("non-finite truth at step %d", tr.Steps[r])
+			}
+		}
+		p.truth.SetRow(r, tr.X[r][:d])
+		i := fi[r]
+		if i < 0 {
+			p.missing++
+			for j := 0; j < d; j++ {
+				p.pred.Set(r, j, math.NaN())
+			}
+			p.fail = min(p.fail, r)
+			continue
+		}
+		p.pred.SetRow(r, f.X[i][:d])
+		bad := f.diverged != nil && f.diverged[i]
+		bad = bad || (f.failStep >= 0 && f.Steps[i] >= f.failStep)
+		for _, v := range f.X[i][:d] {
 			bad = bad || math.IsNaN(v) || math.IsInf(v, 0)
 		}
-		if bad && r < p.fail {
-			p.fail = r
-		}
-		for _, v := range tr.X[ti[r]][:d] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return pairing{}, fmt.Errorf("non-finite truth at step %d", tr.Steps[ti[r]])
-			}
+		if bad {
+			p.fail = min(p.fail, r)
 		}
 	}
 	return p, nil
@@ -271,16 +308,18 @@ func align(f, tr *series) (pairing, error) {
 
 func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table) ([]MetricRow, []CurveRow) {
 	var rows []MetricRow
-	add := func(metric string, v float64, n int, status string) {
+	failed, failStep := false, -1
+	add := func(metric string, v float64, n int, censored bool, status string) {
 		if status == "" {
 			status = "ok"
 		}
-		rows = append(rows, MetricRow{sys, model, f.Trajectory, metric, v, n, status})
+		rows = append(rows, MetricRow{System: sys, Model: model, Trajectory: f.Trajectory, Metric: metric, Value: v,
+			Points: n, Failed: failed, FailureStep: failStep, Censored: censored, Status: status})
 	}
 	nan := math.NaN()
 	p, err := align(f, tr)
 	if err != nil {
-		add("diverged", nan, 0, err.Error())
+		add("diverged", nan, 0, false, err.Error())
 		return rows, nil
 	}
 	n, d := p.truth.Dims()
@@ -291,37 +330,66 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 	if p.dropped > 0 {
 		notes = append(notes, fmt.Sprintf("%d forecast rows without truth", p.dropped))
 	}
-	base := strings.Join(notes, "; ")
-	diverged := p.fail < n
+	if p.missing > 0 {
+		notes = append(notes, fmt.Sprintf("short forecast: %d truth rows without a forecast row", p.missing))
+	}
+	// m is the number of valid leading rows.
+	m := p.fail
+	failed = m < n
 	divVal := 0.0
-	if diverged {
-		divVal = 1
+	if failed {
+		failStep, divVal = m, 1
+		why := fmt.Sprintf("diverged after %d of %d points", m, n)
+		if r := fc.reasons[sysTraj{sys, f.Trajectory}]; r != "" {
+			why += " (" + r + ")"
+		}
+		notes = append(notes, why)
 	}
-	add("diverged", divVal, n, base)
+	status := strings.Join(notes, "; ")
+	add("diverged", divVal, n, false, status)
 
-	// Pointwise metrics over the valid prefix.
-	m := n
-	status := base
-	if diverged {
-		m = p.fail
-		status = joinNote(base, fmt.Sprintf("diverged after %d of %d points", p.fail, n))
-	}
 	opts := &metrics.MetricOptions{SMAPEPercent: s.p.SMAPEScale == 100, KLSeed: s.seed}
 	sub := func(a *mat.Dense, k int) *mat.Dense { return a.Slice(0, k, 0, d).(*mat.Dense) }
-	for _, name := range s.p.Metrics {
-		switch {
-		case diverged && s.p.Diverged == "nan":
-			add(name, nan, 0, status)
-		case m < 2:
-			add(name, nan, m, joinNote(status, "fewer than 2 valid points"))
-		default:
-			v, err := metrics.ComputeWith(name, sub(p.truth, m), sub(p.pred, m), opts)
-			if err != nil {
-				add(name, nan, m, joinNote(status, err.Error()))
-			} else {
-				add(name, v, m, status)
+	// metric scores a metric on the first h rows, a failure among them per
+	// the diverged param; it returns the value, the points scored and a note.
+	metric := func(name string, h int) (float64, int, string) {
+		k := min(h, m) // valid rows among the h
+		if k == h {
+			if h < 2 {
+				return nan, h, "fewer than 2 points"
 			}
+			v, err := metrics.ComputeWith(name, sub(p.truth, h), sub(p.pred, h), opts)
+			if err != nil {
+				return nan, h, err.Error()
+			}
+			return v, h, ""
 		}
+		switch s.p.Diverged {
+		case divergedNaN:
+			return nan, 0, ""
+		case divergedTruncate:
+			if k < 2 {
+				return nan, k, "fewer than 2 valid points"
+			}
+			v, err := metrics.ComputeWith(name, sub(p.truth, k), sub(p.pred, k), opts)
+			if err != nil {
+				return nan, k, err.Error()
+			}
+			return v, k, ""
+		}
+		note := fmt.Sprintf("penalized: %d failed rows count as the worst value", h-k)
+		if name != "smape" || k == 0 {
+			return metrics.WorstValue(name, opts), h, note
+		}
+		v, err := metrics.ComputeWith(name, sub(p.truth, k), sub(p.pred, k), opts)
+		if err != nil {
+			return nan, h, joinNote(note, err.Error())
+		}
+		return metrics.PenalizedSMAPE(v, k, h, opts), h, note
+	}
+	for _, name := range s.p.Metrics {
+		v, pts, note := metric(name, n)
+		add(name, v, pts, false, joinNote(status, note))
 	}
 
 	// Valid prediction time: the failure ends validity, so the valid prefix
@@ -347,27 +415,36 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 		name := "vpt_" + rule
 		switch {
 		case math.IsNaN(lt) || math.IsNaN(dt):
-			add(name, nan, n, joinNote(status, "no Lyapunov time or sampling step (metadata or catalog)"))
+			add(name, nan, n, false, joinNote(status, "no Lyapunov time or sampling step (metadata or catalog)"))
 			continue
 		case m == 0:
-			add(name, 0, n, status)
+			add(name, 0, n, false, status)
 			continue
 		}
-		v, err := metrics.ValidPredictionTime(sub(p.truth, m), sub(p.pred, m), dt, lt, rule,
+		// Every rule's error at row t depends on rows ≤ t only, so the
+		// valid prefix gives the same crossing as the whole window would.
+		k, within, err := metrics.ValidPredictionSteps(sub(p.truth, m), sub(p.pred, m), rule,
 			&metrics.VPTOptions{Threshold: s.p.VPTThreshold, Std: sd, RMS: math.Sqrt(rmsSq)})
 		if err != nil {
-			add(name, nan, n, joinNote(status, err.Error()))
-		} else {
-			add(name, v, n, status)
+			add(name, nan, n, false, joinNote(status, err.Error()))
+			continue
 		}
+		// Censored: valid to the last row of the window, not ended by a
+		// crossing or by the failure.
+		censored := within && !failed
+		note := ""
+		if censored {
+			note = "censored: valid to the end of the window"
+		}
+		add(name, float64(k)*dt/lt, n, censored, joinNote(status, note))
 	}
 
 	if s.p.Attractor {
 		names := []string{"attractor_corrdim_true", "attractor_corrdim_pred", "attractor_corrdim_error",
 			"attractor_spectrum_distance", "attractor_lyapunov_true", "attractor_lyapunov_pred", "attractor_lyapunov_error"}
-		if diverged {
+		if failed {
 			for _, nm := range names {
-				add(nm, nan, m, joinNote(status, "diverged forecast: no attractor"))
+				add(nm, nan, m, false, joinNote(status, "failed forecast: no attractor"))
 			}
 		} else {
 			ro := &metrics.RosensteinOptions{Dt: 1}
@@ -388,7 +465,7 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 				if math.IsNaN(vals[i]) && len(c.Failures) > 0 {
 					rs = joinNote(st, strings.Join(c.Failures, "; "))
 				}
-				add(nm, vals[i], n, rs)
+				add(nm, vals[i], n, false, rs)
 			}
 		}
 	}
@@ -397,10 +474,10 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 	for _, h := range s.p.Horizons {
 		for _, name := range s.p.CurveMetrics {
 			v := nan
-			if h <= n && h >= 2 && !(diverged && s.p.Diverged == "nan") && h <= m {
-				if x, err := metrics.ComputeWith(name, sub(p.truth, h), sub(p.pred, h), opts); err == nil {
-					v = x
-				}
+			// Past a failure only penalize scores: truncate would repeat
+			// the value at the failure.
+			if h <= n && h >= 2 && (h <= m || s.p.Diverged == divergedPenalize) {
+				v, _, _ = metric(name, h)
 			}
 			curves = append(curves, CurveRow{sys, model, f.Trajectory, h, name, v})
 		}
@@ -411,6 +488,9 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 func joinNote(a, b string) string {
 	if a == "" {
 		return b
+	}
+	if b == "" {
+		return a
 	}
 	return a + "; " + b
 }

@@ -115,20 +115,26 @@ func readMetrics(t *testing.T, rec arrow.RecordBatch) metricsOut {
 
 func (m metricsOut) get(t *testing.T, traj int64, metric string) (float64, int, string) {
 	t.Helper()
+	r := m.row(t, traj, metric)
+	if r.Model != "nvar" {
+		t.Errorf("model %q, want nvar", r.Model)
+	}
+	return r.Value, r.Points, r.Status
+}
+
+func (m metricsOut) row(t *testing.T, traj int64, metric string) scoring.MetricRow {
+	t.Helper()
 	for _, r := range m {
 		if r.Trajectory == traj && r.Metric == metric {
-			if r.Model != "nvar" {
-				t.Errorf("model %q, want nvar", r.Model)
-			}
-			return r.Value, r.Points, r.Status
+			return r
 		}
 	}
 	t.Fatalf("no row for trajectory %d metric %s", traj, metric)
-	return 0, 0, ""
+	return scoring.MetricRow{}
 }
 
 func TestMetricsKnownValues(t *testing.T) {
-	out := runKind(t, "metrics", synthetic(t), "horizons: [10, 50, 100]\ncurve_metrics: [mae]\n")
+	out := runKind(t, "metrics", synthetic(t), "horizons: [10, 50, 100]\ncurve_metrics: [mae]\nvpt_rules: [vlachas, pathak, smape, smape_pointwise]\n")
 	m := readMetrics(t, out["metrics"])
 	near := func(what string, got, want float64) {
 		t.Helper()
@@ -157,24 +163,42 @@ func TestMetricsKnownValues(t *testing.T) {
 	}
 	v, _, _ = m.get(t, 0, "pearson")
 	near("pearson", v, 1)
-	// VPT: all 100 rows valid (vlachas error ≈ 0.14), dt 0.1, Lyapunov time 2 → 5.
-	v, _, _ = m.get(t, 0, "vpt_vlachas")
-	near("vpt_vlachas t0", v, 5)
-	// Trajectory 1: exact for 50 rows → 50·0.1/2 = 2.5 Lyapunov times, all rules.
-	for _, rule := range []string{"vpt_vlachas", "vpt_pathak", "vpt_smape"} {
-		v, _, _ = m.get(t, 1, rule)
-		near(rule+" t1", v, 2.5)
+	// VPT: all 100 rows valid (vlachas error ≈ 0.14), dt 0.1, Lyapunov time
+	// 2 → 5, censored: the horizon ended it.
+	if r := m.row(t, 0, "vpt_vlachas"); math.Abs(r.Value-5) > 1e-9 || !r.Censored || r.Failed || r.FailureStep != -1 {
+		t.Errorf("vpt_vlachas t0: %+v, want 5, censored", r)
 	}
-	// Trajectory 2: diverged at step 530 → metrics over 30 exact rows.
+	if r := m.row(t, 0, "mse"); r.Censored || r.Failed || r.FailureStep != -1 {
+		t.Errorf("mse t0: %+v, want not censored, not failed", r)
+	}
+	// Trajectory 1: exact for 50 rows → 50·0.1/2 = 2.5 Lyapunov times by
+	// the pointwise rules, not censored.
+	for _, rule := range []string{"vpt_vlachas", "vpt_pathak", "vpt_smape_pointwise"} {
+		r := m.row(t, 1, rule)
+		near(rule+" t1", r.Value, 2.5)
+		if r.Censored {
+			t.Errorf("%s t1 censored", rule)
+		}
+	}
+	// The cumulative sMAPE of Zhang & Gilpin: each row after 50 adds ≈ 90
+	// (200·mean(10/(2|y|+10), 0)), so the running mean first exceeds 30 at
+	// row 71 (30.10; worked out row by row from the definition) → 7.1/2.
+	near("vpt_smape t1", m.row(t, 1, "vpt_smape").Value, 3.55)
+	// Trajectory 2: diverged at step 530, penalized by default: the 70
+	// failed rows make mse +Inf and sMAPE (30·0 + 70·200)/100 = 140.
 	v, n, st = m.get(t, 2, "mse")
-	near("mse diverged", v, 0)
-	if n != 30 || !strings.Contains(st, "diverged after 30 of 100") {
-		t.Errorf("diverged mse: points %d status %q", n, st)
+	if !math.IsInf(v, 1) || n != 100 || !strings.Contains(st, "diverged after 30 of 100") {
+		t.Errorf("diverged mse: %v over %d points, status %q; want +Inf over 100", v, n, st)
 	}
-	v, _, _ = m.get(t, 2, "diverged")
-	near("diverged flag", v, 1)
-	v, _, _ = m.get(t, 2, "vpt_vlachas")
-	near("vpt diverged", v, 1.5)
+	near("smape diverged", m.row(t, 2, "smape").Value, 140)
+	r := m.row(t, 2, "diverged")
+	if r.Value != 1 || !r.Failed || r.FailureStep != 30 || r.Censored {
+		t.Errorf("diverged row: %+v, want 1, failed at row 30", r)
+	}
+	// VPT ends at the failure, not censored.
+	if r := m.row(t, 2, "vpt_vlachas"); math.Abs(r.Value-1.5) > 1e-9 || r.Censored || !r.Failed {
+		t.Errorf("vpt diverged: %+v, want 1.5, failed, not censored", r)
+	}
 
 	// Curves: mae of trajectory 1 at horizons 10, 50 (exact) and 100 (mean of 50 errors of 10 over 2 columns = 2.5).
 	curves, err := scoring.CurvesTable.Read(out["curves"])
@@ -195,8 +219,8 @@ func TestMetricsKnownValues(t *testing.T) {
 		case traj == 1:
 			near("mae@h", v, 0)
 		case traj == 2 && h == 100:
-			if !math.IsNaN(v) {
-				t.Errorf("curve beyond divergence = %v, want NaN", v)
+			if !math.IsInf(v, 1) {
+				t.Errorf("penalized mae beyond divergence = %v, want +Inf", v)
 			}
 		}
 	}
@@ -204,13 +228,22 @@ func TestMetricsKnownValues(t *testing.T) {
 
 func TestMetricsDivergedNaNAndOrderAlignment(t *testing.T) {
 	in := synthetic(t)
-	out := runKind(t, "metrics", in, "diverged: nan\nmetrics: [mse]\nvpt_rules: [vlachas]\n")
+	out := runKind(t, "metrics", in, "diverged: nan\nmetrics: [mse]\nvpt_rules: [vlachas]\nhorizons: [100]\ncurve_metrics: [mae]\n")
 	m := readMetrics(t, out["metrics"])
 	if v, _, st := m.get(t, 2, "mse"); !math.IsNaN(v) || !strings.Contains(st, "diverged") {
 		t.Errorf("diverged=nan: mse %v status %q", v, st)
 	}
 	if v, _, _ := m.get(t, 2, "vpt_vlachas"); v != 1.5 {
 		t.Errorf("VPT of a diverged forecast %v, want 1.5", v)
+	}
+	curves, err := scoring.CurvesTable.Read(out["curves"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range curves {
+		if c.Trajectory == 2 && !math.IsNaN(c.Value) {
+			t.Errorf("diverged=nan: curve beyond divergence = %v, want NaN", c.Value)
+		}
 	}
 	// A forecast numbered from 0 is aligned by order with the truth rows.
 	var fc []row
@@ -250,12 +283,13 @@ func TestMetricsShuffledRows(t *testing.T) {
 	for i := range want {
 		g, w := got[i], want[i]
 		if g.Trajectory != w.Trajectory || g.Metric != w.Metric || g.Points != w.Points || g.Status != w.Status ||
+			g.Failed != w.Failed || g.FailureStep != w.FailureStep || g.Censored != w.Censored ||
 			(g.Value != w.Value && !(math.IsNaN(g.Value) && math.IsNaN(w.Value))) {
 			t.Errorf("row %d: shuffled %+v, in order %+v", i, g, w)
 		}
 	}
-	if v, n, st := want.get(t, 2, "mse"); v != 0 || n != 30 || !strings.Contains(st, "diverged after 30 of 100") {
-		t.Errorf("diverged trajectory: mse %v over %d points (%s), want 0 over the 30 before the failure", v, n, st)
+	if r := want.row(t, 2, "mse"); !math.IsInf(r.Value, 1) || r.Points != 100 || r.FailureStep != 30 || !strings.Contains(r.Status, "diverged after 30 of 100") {
+		t.Errorf("diverged trajectory: %+v, want +Inf over 100 points, failed at row 30", r)
 	}
 }
 
@@ -306,7 +340,8 @@ func TestMetricsValidate(t *testing.T) {
 		{"vpt_rules: [gilpin]", "unknown rule"},
 		{"vpt_threshold: 0.3", "exactly one rule"},
 		{"smape_scale: 50", "100 or 200"},
-		{"diverged: drop", "truncate or nan"},
+		{"diverged: drop", "penalize, truncate or nan"},
+		{"vpt_rules: [smape, smape_cumulative]", "unknown rule"},
 	} {
 		ds := stagetest.DecodeDiags(t, "metrics", c.params+"\n")
 		if len(ds) == 0 || !strings.Contains(ds.Error(), c.want) {

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -40,6 +41,15 @@ type table struct {
 	*schemas.TrajectorySet
 	series map[string][]*series // per system, by increasing trajectory index
 	family string               // table-level model family ("" when absent)
+	labels map[string]string    // per-system model label (systems metadata key "label")
+	// reasons holds why a forecast failed (the forecast stage's failures
+	// metadata), by system and trajectory.
+	reasons map[sysTraj]string
+}
+
+type sysTraj struct {
+	sys  string
+	traj int64
 }
 
 func (t *table) find(sys string, traj int64) *series {
@@ -73,6 +83,7 @@ func readTable(rec arrow.RecordBatch) (*table, error) {
 	}
 	t := &table{TrajectorySet: set, series: map[string][]*series{}}
 	t.family, _ = sch.Metadata().GetValue("family")
+	t.labels, t.reasons = readLabelsAndFailures(sch.Metadata())
 	for _, name := range set.Order {
 		for _, ss := range set.Series[name] {
 			s := &series{Series: ss, failStep: -1}
@@ -90,6 +101,43 @@ func readTable(rec arrow.RecordBatch) (*table, error) {
 		}
 	}
 	return t, nil
+}
+
+// readLabelsAndFailures reads the per-system "label" of the systems
+// metadata (written by train and carried by forecast) and the reasons of the
+// forecast stage's failures metadata (a JSON list of system, trajectory,
+// step, reason). Unparseable metadata is ignored: it only names and
+// explains.
+func readLabelsAndFailures(md arrow.Metadata) (map[string]string, map[sysTraj]string) {
+	labels, reasons := map[string]string{}, map[sysTraj]string{}
+	if v, ok := md.GetValue("systems"); ok {
+		var list []struct {
+			System string `json:"system"`
+			Label  string `json:"label"`
+		}
+		if json.Unmarshal([]byte(v), &list) == nil {
+			for _, e := range list {
+				if e.System != "" && e.Label != "" {
+					labels[e.System] = e.Label
+				}
+			}
+		}
+	}
+	if v, ok := md.GetValue("failures"); ok {
+		var list []struct {
+			System     string `json:"system"`
+			Trajectory int64  `json:"trajectory"`
+			Reason     string `json:"reason"`
+		}
+		if json.Unmarshal([]byte(v), &list) == nil {
+			for _, e := range list {
+				if e.Reason != "" {
+					reasons[sysTraj{e.System, e.Trajectory}] = e.Reason
+				}
+			}
+		}
+	}
+	return labels, reasons
 }
 
 // lyapunovTime finds a system's Lyapunov time: forecast metadata, then truth
