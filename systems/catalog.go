@@ -79,6 +79,10 @@ type Bound struct {
 	// use; Bind once per goroutine). Nil for delay systems without one.
 	Jac         JacFunc
 	AnalyticJac bool
+	// Postprocess is dysts' mapping of unbounded phases and angles to
+	// bounded coordinates (Equations.Postprocess), nil for the systems
+	// dysts does not postprocess.
+	Postprocess PostFunc
 }
 
 // All returns every system of the catalog (flows, delay systems and maps),
@@ -187,11 +191,15 @@ func Select(selector string) ([]string, error) {
 // Bind fixes the parameters of s, with overrides applied, and builds its
 // closures. An override must name an existing parameter (see ParamNames);
 // IC must have Dim entries.
+//
+// A dimension parameter (Equations.DimParam, Lorenz96's N) set to another
+// value than Dim resizes the bound system: Dim and StateDim become N, IC
+// becomes Equations.ResizedIC (unless s.IC already has N entries), and the
+// dysts estimates, which describe the dysts dimension, are cleared (Mean,
+// Std and LyapunovSpectrum nil, the other estimates NaN). Dt and Period,
+// the time scales, are kept.
 func (s System) Bind(overrides map[string]float64) (Bound, error) {
 	b := Bound{Info: s.clone().Info}
-	if len(b.IC) != b.Dim {
-		return Bound{}, fmt.Errorf("systems: %s: initial condition has %d entries, want %d", s.Name, len(b.IC), b.Dim)
-	}
 	for _, k := range sortedKeys(overrides) {
 		if _, ok := b.Params[k]; !ok {
 			return Bound{}, fmt.Errorf("systems: %s has no parameter %q%s (parameters: %s)",
@@ -208,6 +216,15 @@ func (s System) Bind(overrides map[string]float64) (Bound, error) {
 		}
 		return v
 	})
+	if err := b.resize(s.Eq, p); err != nil {
+		return Bound{}, err
+	}
+	if len(b.IC) != b.Dim {
+		return Bound{}, fmt.Errorf("systems: %s: initial condition has %d entries, want %d", s.Name, len(b.IC), b.Dim)
+	}
+	if s.Eq.Postprocess != nil {
+		b.Postprocess = s.Eq.Postprocess(p)
+	}
 	missing := fmt.Errorf("systems: %s: no equations", s.Name)
 	switch s.Kind {
 	case Flow:
@@ -250,6 +267,38 @@ func (s System) Bind(overrides map[string]float64) (Bound, error) {
 		return Bound{}, fmt.Errorf("systems: %s: equations read unknown parameters %s", s.Name, strings.Join(unknown, ", "))
 	}
 	return b, nil
+}
+
+// resize applies a dimension parameter (see Bind).
+func (b *Bound) resize(eq Equations, p Params) error {
+	if eq.DimParam == "" {
+		return nil
+	}
+	v, ok := b.Params[eq.DimParam]
+	if !ok {
+		return fmt.Errorf("systems: %s: no dimension parameter %q", b.Name, eq.DimParam)
+	}
+	n := int(v)
+	if float64(n) != v || n < eq.MinDim || n > MaxDim {
+		return fmt.Errorf("systems: %s: parameter %s = %g must be an integer in [%d, %d] (the dimension)",
+			b.Name, eq.DimParam, v, eq.MinDim, MaxDim)
+	}
+	if n == b.Dim {
+		return nil
+	}
+	if len(b.IC) != n {
+		if eq.ResizedIC == nil {
+			return fmt.Errorf("systems: %s: no initial condition at %s = %d", b.Name, eq.DimParam, n)
+		}
+		b.IC = eq.ResizedIC(p, n)
+	}
+	b.Dim, b.StateDim = n, n
+	nan := math.NaN()
+	b.Mean, b.Std, b.LyapunovSpectrum = nil, nil, nil
+	b.LyapunovMax, b.CorrelationDimension, b.KaplanYorkeDimension = nan, nan, nan
+	b.PesinEntropy, b.MultiscaleEntropy = nan, nan
+	b.Tags = tags(&b.Info)
+	return nil
 }
 
 // clone deep-copies the slices and map of s.

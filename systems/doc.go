@@ -34,6 +34,12 @@
 // Delay systems are scalar (Info.StateDim = 1); their Info.Dim = 10 counts
 // the delay coordinates of dysts' stored trajectories. Maps advance one time
 // unit per iterate (Dt = Period = 1). The Duffing map is called DuffingMap.
+// Lorenz96, whose size dysts takes from its initial condition, has the
+// extra parameter N (default 4, the dysts dimension): Bind with
+// {"N": 40, "f": 8} gives the 40-site ring (see [Equations.DimParam]).
+// [Bound.Postprocess] is dysts' _postprocessing of the 19 flows that have
+// one (phases to sin/cos, polar to Cartesian); the closures leave the raw
+// integration coordinates alone and callers apply it to sampled states.
 // Three maps of the dysts data have no dysts code; see maps.go for the
 // equations chosen (Zaslavskii, ZeraouliaSprott, EndCap).
 //

@@ -240,17 +240,24 @@ func init() {
 		},
 	})
 
-	// Lorenz96: the Lorenz (1996) ring model with N = 4 sites (the dysts
-	// dimension; the forcing F is the parameter f), indices taken mod 4:
+	// Lorenz96: the Lorenz (1996) ring model of N sites, indices taken mod N:
 	// Lorenz, Edward (1996). Predictability: A problem partly solved. Seminar
 	// on Predictability, Vol. I, ECMWF.
 	//
 	//	dx_i/dt = (x_{i+1} - x_{i-2}) x_{i-1} - x_i + F
+	//
+	// The forcing F is the dysts parameter f. dysts sizes the ring by its
+	// initial condition (4 sites in its metadata); here N is the parameter
+	// "N" (default 4), so the closures take N = len(x). At N ≠ 4 the default
+	// initial condition is x_i = F with x_0 = F + 0.01 (the uniform state is
+	// an unstable equilibrium; the perturbation breaks the ring's symmetry).
+	// dysts' 4-site state repeated would lie in the invariant subspace of
+	// period-4 states, which trajectories leave only through rounding errors.
 	register("Lorenz96", Equations{
 		Flow: func(p Params) Func {
 			f := p("f")
 			return func(_ float64, s, ds []float64) {
-				const n = 4
+				n := len(s)
 				for i := 0; i < n; i++ {
 					ds[i] = (s[(i+1)%n]-s[(i+n-2)%n])*s[(i+n-1)%n] - s[i] + f
 				}
@@ -258,7 +265,7 @@ func init() {
 		},
 		Jac: func(p Params) JacFunc {
 			return func(_ float64, s, j []float64) {
-				const n = 4
+				n := len(s)
 				clear(j[:n*n])
 				for i := 0; i < n; i++ {
 					ip, im1, im2 := (i+1)%n, (i+n-1)%n, (i+n-2)%n
@@ -268,6 +275,17 @@ func init() {
 					j[i*n+i] -= 1
 				}
 			}
+		},
+		DimParam: "N",
+		MinDim:   4,
+		ResizedIC: func(p Params, n int) []float64 {
+			f := p("f")
+			ic := make([]float64, n)
+			for i := range ic {
+				ic[i] = f
+			}
+			ic[0] += 0.01
+			return ic
 		},
 	})
 

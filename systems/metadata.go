@@ -94,7 +94,17 @@ func loadCatalog() {
 					catalogErr = fmt.Errorf("systems: embedded %s: %s: %w", src.file, name, err)
 					return
 				}
-				all = append(all, System{Info: info, Eq: equations[info.Name]})
+				eq := equations[info.Name]
+				if eq.DimParam != "" {
+					// Not in the dysts metadata: see Equations.DimParam.
+					info.Params[eq.DimParam] = float64(info.Dim)
+					info.ParamNames = append(info.ParamNames, eq.DimParam)
+					sort.Strings(info.ParamNames)
+				}
+				if eq.Postprocess == nil {
+					eq.Postprocess = postprocessing[info.Name]
+				}
+				all = append(all, System{Info: info, Eq: eq})
 			}
 		}
 		sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })

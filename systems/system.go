@@ -59,7 +59,31 @@ type Equations struct {
 	Jac   func(p Params) JacFunc
 	// DelayParam names the parameter that holds the delay tau (delay systems only).
 	DelayParam string
+
+	// DimParam names the parameter that sets the dimension of a system whose
+	// size dysts takes from the length of its initial condition (Lorenz96:
+	// "N"). The dysts metadata has no such parameter; the catalog adds it
+	// with the dysts dimension as default. The closures of such a system
+	// take the dimension from len(x). MinDim is its smallest value and
+	// ResizedIC the default initial condition at a dimension other than the
+	// dysts one (whose metadata initial condition is kept).
+	DimParam  string
+	MinDim    int
+	ResizedIC func(p Params, n int) []float64
+
+	// Postprocess is dysts' _postprocessing of the system (nil if it has
+	// none): the map from integration coordinates to the bounded ones of
+	// dysts' make_trajectory(postprocess=True). See postprocess.go.
+	Postprocess func(p Params) PostFunc
 }
+
+// PostFunc maps one sampled state to its postprocessed coordinates, in
+// place. None of dysts' mappings changes the dimension.
+type PostFunc func(x []float64)
+
+// MaxDim bounds the value of a dimension parameter (Equations.DimParam):
+// Jacobians and tangent spaces grow as its square.
+const MaxDim = 10_000
 
 // equations maps a dysts class name to its equations. Files flows_*.go and
 // maps.go fill it from init functions through register.

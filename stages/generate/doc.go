@@ -19,13 +19,24 @@
 //
 //   - The sampling step is period/pts_per_period; dysts samples
 //     np.linspace(0, n·period/pts_per_period, n), a step larger by n/(n-1).
-//   - Coordinates are the raw states: dysts by default maps the phases and
-//     angles of 18 flows to bounded values (its _postprocessing, e.g.
-//     Duffing's phase z to cos z); the tests apply that mapping before
-//     comparing with the dysts mean and std.
+//   - Coordinates are the raw states unless postprocess is set: dysts by
+//     default maps the phases and angles of 19 flows to bounded values
+//     (its _postprocessing, e.g. Duffing's phase z to cos z; here
+//     systems.Bound.Postprocess). dysts applies it as the last step of
+//     make_trajectory; here it follows sampling and precedes noise. dysts' noise is dynamical (during integration, like sde_noise here)
+//     and its standardize rescales the integration coordinates before the
+//     mapping, whereas standardize here rescales the output, after it, by
+//     the train statistics. The tests apply the mapping to the raw output
+//     before comparing with the dysts mean and std.
+//   - Maps: the first row is the initial condition (time 0); dysts'
+//     DynMap.make_trajectory starts at the first iterate (transient: 1
+//     gives its rows).
 //   - Delay coordinates start at t = 0, reading the constant history for
-//     t - k·tau/(d-1) < 0 (use transient to skip it); dysts starts its
-//     samples at t = tau and integrates with ddeint on the output grid.
+//     t - k·tau/(d-1) < 0 (use transient to skip it); dysts' DynSysDelay
+//     samples from t = tau to tlim + tau and integrates with ddeint on the
+//     output grid.
+//   - Lorenz96's dimension is the parameter N; dysts takes it from the
+//     length of the initial condition.
 //
 // # Evidence
 //

@@ -36,8 +36,9 @@ type Params struct {
 	ATol          float64            `yaml:"atol,omitempty" doc:"absolute tolerance of adaptive integrators"`
 	TrainFraction float64            `yaml:"train_fraction,omitempty" doc:"fraction of each trajectory in the train table (the rest is test)"`
 	TestPoints    int                `yaml:"test_points,omitempty" doc:"if set, the last test_points points of each trajectory are the test table (overrides train_fraction)"`
-	Overrides     map[string]float64 `yaml:"params,omitempty" doc:"parameter overrides by dysts name (single system only)"`
+	Overrides     map[string]float64 `yaml:"params,omitempty" doc:"parameter overrides by dysts name (single system only); Lorenz96's N sets its dimension"`
 	IC            []float64          `yaml:"ic,omitempty" doc:"initial condition override (single system only)"`
+	Postprocess   bool               `yaml:"postprocess,omitempty" doc:"apply dysts' postprocessing (phases and angles to sin/cos, polar to Cartesian) to the 19 flows that have one, after sampling and before noise and standardize"`
 }
 
 // Defaults reach dysts' accuracy (it uses Radau at rtol = atol = 1e-12).
@@ -89,13 +90,24 @@ func (p *Params) Validate() []stages.FieldError {
 	}
 	if err == nil && len(names) == 1 {
 		s, _ := systems.Lookup(names[0])
-		if len(p.IC) > 0 && len(p.IC) != s.Dim {
-			bad("ic", fmt.Sprintf("%s has dimension %d, got %d values", s.Name, s.Dim, len(p.IC)))
-		}
+		known := true
 		for k := range p.Overrides {
 			if _, ok := s.Params[k]; !ok {
+				known = false
 				bad("params", fmt.Sprintf("%s has no parameter %q (parameters: %s)", s.Name, k, strings.Join(s.ParamNames, ", ")))
 			}
+		}
+		dim := s.Dim
+		if known {
+			// A dimension parameter (Lorenz96's N) changes Dim.
+			if b, berr := s.Bind(p.Overrides); berr != nil {
+				bad("params", strings.TrimPrefix(berr.Error(), "systems: "))
+			} else {
+				dim = b.Dim
+			}
+		}
+		if len(p.IC) > 0 && len(p.IC) != dim {
+			bad("ic", fmt.Sprintf("%s has dimension %d, got %d values", s.Name, dim, len(p.IC)))
 		}
 		if p.SDENoise > 0 && s.Kind != systems.Flow {
 			bad("sde_noise", "dynamical noise applies to ODE flows only")
@@ -116,14 +128,27 @@ func (p *Params) Validate() []stages.FieldError {
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[Params]{
-		Name:    "generate",
-		Version: 1,
+		Name: "generate",
+		// Version 2: Lorenz96's `parameters` metadata lists its new
+		// dimension parameter N (the data are unchanged).
+		Version: 2,
 		Summary: "Trajectories of catalog systems, sampled as dysts does, split into train and test tables.",
 		Doc: "Integrates each selected system from its dysts initial condition (and `ics - 1` perturbed ones) " +
 			"with error-controlled solvers, samples it every `period / pts_per_period` time units (or every `dt`), " +
 			"drops `transient` points, and splits every trajectory into a train head and a test tail. " +
-			"Maps are iterated (`time` counts iterations). Delay systems output dysts' delay coordinates " +
-			"x(t - k tau/(d-1)). A system that fails to integrate is listed with its reason in `failures` " +
+			"Row i of a trajectory is at time (i + transient)·dt. " +
+			"Maps are iterated (`time` counts iterations): their first row, at time 0, is the initial condition itself, " +
+			"whereas dysts' DynMap.make_trajectory starts at the first iterate f(IC); `transient: 1` gives dysts' rows. " +
+			"Delay systems output dysts' delay coordinates x(t - k tau/(d-1)), k = 0..d-1, from t = 0, reading the " +
+			"constant history x(t <= 0) = IC[0] while t < tau; dysts' DynSysDelay.make_trajectory starts its samples at " +
+			"t = tau (first row x(tau), ..., x(0)); a `transient` of tau/dt points, when that is whole, starts at t = tau too. " +
+			"`params` overrides parameters by their dysts names; Lorenz96's `N` (default 4) sets its dimension and " +
+			"with it the number of state columns (at N != 4 its initial condition is x_i = f, x_0 = f + 0.01, off the " +
+			"attractor: use `transient`). `postprocess: true` applies dysts' postprocessing to the 19 flows that have " +
+			"one (their phases and angles mapped to sin/cos, BlinkingRotlet's family from polar to Cartesian; the " +
+			"dimension is unchanged), to every sampled state, before `noise` and `standardize`, as dysts applies it " +
+			"at the end of make_trajectory; the system's entry in `systems` then has `postprocessed: true`. " +
+			"A system that fails to integrate is listed with its reason in `failures` " +
 			"and does not stop the others (with a single system, the stage fails). Schema metadata `systems` " +
 			"holds, per system, the parameters, solver, tolerances, sampling step and Lyapunov time.",
 		Defaults: Defaults,
@@ -132,6 +157,8 @@ func init() {
 			{Title: "Every chaotic flow, with a held-out test tail of 200 points", Params: "system: flows\nn: 1200\ntest_points: 200\n"},
 			{Title: "Rossler with a parameter override and three initial conditions", Params: "system: Rossler\nparams: {c: 6.0}\nics: 3\n"},
 			{Title: "The Henon map", Params: "system: Henon\nn: 500\n"},
+			{Title: "Lorenz96 with 40 sites at F = 8, past its transient", Params: "system: Lorenz96\nparams: {N: 40, f: 8}\ntransient: 1000\n"},
+			{Title: "Duffing with its forcing phase mapped to cos, as dysts does by default", Params: "system: Duffing\npostprocess: true\n"},
 		},
 		New: newStage,
 	})
@@ -162,7 +189,15 @@ func newStage(p Params, env stages.Env) (stages.Stage, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.maxDim = max(s.maxDim, sys.Dim)
+		dim := sys.Dim
+		if len(p.Overrides) > 0 { // a single system; its dimension may be a parameter
+			b, err := sys.Bind(p.Overrides)
+			if err != nil {
+				return nil, err
+			}
+			dim = b.Dim
+		}
+		s.maxDim = max(s.maxDim, dim)
 	}
 	return s, nil
 }
@@ -253,6 +288,7 @@ func (s *stage) generate(ctx context.Context, name string) (r result) {
 	rng := rand.New(rand.NewPCG(s.seed, stages.NameHash(name)))
 	method := s.p.Method
 	var stats solvers.Stats
+	post := s.p.Postprocess && b.Postprocess != nil
 	for ic := 0; ic < s.p.ICs; ic++ {
 		x0 := slices.Clone(b.IC)
 		if ic > 0 {
@@ -292,6 +328,11 @@ func (s *stage) generate(ctx context.Context, name string) (r result) {
 			r.err = err
 			return r
 		}
+		if post {
+			for _, row := range traj {
+				b.Postprocess(row)
+			}
+		}
 		if s.p.Noise > 0 {
 			for _, row := range traj {
 				for i := range row {
@@ -308,6 +349,9 @@ func (s *stage) generate(ctx context.Context, name string) (r result) {
 			"system": name, "parameters": b.Params, "solver": used, "rtol": s.p.RTol, "atol": s.p.ATol,
 			"sample_dt": dt, "period": b.Period, "lyapunov_time": jsonNumber(lyapunovTime(b.Info)),
 			"dim": b.Dim, "kind": b.Kind.String(), "citation": b.Citation,
+		}
+		if post {
+			r.info["postprocessed"] = true
 		}
 	}
 	r.info["rhs_evals"] = stats.RHSEvals

@@ -97,8 +97,10 @@ func joined(t testing.TB, out stages.Outputs) map[trajKey]*schemas.Series {
 // dystsPostprocess applies dysts' _postprocessing (dysts/flows.py at commit
 // 4b4d9de): dysts' make_trajectory maps phases and angles of these systems
 // to bounded coordinates by default, and its stored mean and std were
-// computed after that mapping. The generate stage outputs the raw states;
-// the statistics tests apply the same mapping before comparing.
+// computed after that mapping. The generate stage outputs the raw states
+// by default; the statistics tests apply the same mapping before comparing.
+// It is written independently of systems.Bound.Postprocess, which
+// TestPostprocess checks against it.
 func dystsPostprocess(name string, p map[string]float64, x []float64) {
 	twoPi := 2 * math.Pi
 	switch name {

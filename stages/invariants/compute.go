@@ -90,7 +90,7 @@ func compute(ctx context.Context, p *Params, name string) (r result) {
 		r.status = err.Error()
 		return r
 	}
-	b, err := sys.Bind(nil) // per goroutine: numerical Jacobians own scratch space
+	b, err := sys.Bind(p.Overrides) // per goroutine: numerical Jacobians own scratch space
 	if err != nil {
 		r.status = err.Error()
 		return r

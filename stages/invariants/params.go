@@ -25,8 +25,9 @@ var AllInvariants = []string{Lyapunov, CorrelationDimension, Rosenstein, Permuta
 
 // Params configure the invariants stage.
 type Params struct {
-	System     string   `yaml:"system" doc:"a catalog name such as Lorenz, or a selection: flows, ode, delay, maps, all, tag:<tag>, or a comma-separated list"`
-	Invariants []string `yaml:"invariants,omitempty" doc:"which invariants to compute: lyapunov (spectrum, largest exponent, Kaplan-Yorke dimension), correlation_dimension, rosenstein, permutation_entropy, multiscale_entropy; default all"`
+	System     string             `yaml:"system" doc:"a catalog name such as Lorenz, or a selection: flows, ode, delay, maps, all, tag:<tag>, or a comma-separated list"`
+	Invariants []string           `yaml:"invariants,omitempty" doc:"which invariants to compute: lyapunov (spectrum, largest exponent, Kaplan-Yorke dimension), correlation_dimension, rosenstein, permutation_entropy, multiscale_entropy; default all"`
+	Overrides  map[string]float64 `yaml:"params,omitempty" doc:"parameter overrides by dysts name (single system only); Lorenz96's N sets its dimension"`
 
 	Periods          float64 `yaml:"periods,omitempty" doc:"flows and delay systems: QR averaging time, in dominant periods of the system"`
 	TransientPeriods float64 `yaml:"transient_periods,omitempty" doc:"flows and delay systems: time integrated before averaging (tangent vectors align meanwhile) and before the sampled trajectory, in periods"`
@@ -67,8 +68,18 @@ func finitePos(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
 func (p *Params) Validate() []stages.FieldError {
 	var errs []stages.FieldError
 	bad := func(field, msg string) { errs = append(errs, stages.FieldError{Field: field, Message: msg}) }
-	if _, err := systems.Select(p.System); err != nil {
+	names, err := systems.Select(p.System)
+	if err != nil {
 		bad("system", strings.TrimPrefix(err.Error(), "systems: "))
+	}
+	if err == nil && len(p.Overrides) > 0 {
+		if len(names) != 1 {
+			bad("params", "params overrides need a single system")
+		} else if s, lerr := systems.Lookup(names[0]); lerr == nil {
+			if _, berr := s.Bind(p.Overrides); berr != nil {
+				bad("params", strings.TrimPrefix(berr.Error(), "systems: "))
+			}
+		}
 	}
 	if len(p.Invariants) == 0 {
 		bad("invariants", "name at least one invariant ("+strings.Join(AllInvariants, ", ")+")")

@@ -27,7 +27,9 @@ func init() {
 			"Grassberger-Procaccia correlation dimension (Theiler window one period, automatic scaling region, uncertainty " +
 			"from the local slopes), the Rosenstein exponent of x0(t), the permutation entropy and the multiscale entropy " +
 			"(mean SampEn over `mse_scales` scales) of its first `entropy_points` samples. Each value is listed next to the " +
-			"dysts estimate with the relative difference (ours − dysts)/|dysts|. Systems run in parallel; output rows follow " +
+			"dysts estimate with the relative difference (ours − dysts)/|dysts|. `params` overrides parameters of a single system " +
+			"(the dysts columns keep the values of dysts' parameters, except that Lorenz96's dimension `N` other than 4 " +
+			"leaves them NaN; its initial condition is then x_i = f, x_0 = f + 0.01, which `transient_periods` must outlast). Systems run in parallel; output rows follow " +
 			"the selection order and are bitwise reproducible. A system that fails has its reason in `status` (\"ok\" " +
 			"otherwise) and does not stop the others; with a single system, a failure fails the stage. Estimators that do " +
 			"not converge (no scaling region, say) leave NaN and a reason in `notes`.",
@@ -37,6 +39,7 @@ func init() {
 			{Title: "The Lyapunov spectrum only, of every map", Params: "system: maps\ninvariants: [lyapunov]\n"},
 			{Title: "Tighter estimates for a few flows", Params: "system: Lorenz,Rossler,Chua\nperiods: 5000\npoints: 50000\n"},
 			{Title: "A delay system with 5 exponents", Params: "system: MackeyGlass\ndelay_exponents: 5\n"},
+			{Title: "The Lyapunov spectrum of Lorenz96 with 40 sites at F = 8", Params: "system: Lorenz96\nparams: {N: 40, f: 8}\ninvariants: [lyapunov]\nperiods: 200\n"},
 		},
 		New: func(p Params, _ stages.Env) (stages.Stage, error) {
 			names, err := systems.Select(p.System)
