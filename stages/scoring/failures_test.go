@@ -78,6 +78,11 @@ func TestMetricsFailedForecasts(t *testing.T) {
 		{"", 3, "smape", 200, 10},
 		{"", 3, "mse", inf, 10},
 		{"diverged: truncate", 3, "smape", nan, 0},
+		// A window of the first 6 truth rows: the short forecast covers it,
+		// trajectory 0 fails at its row 4: (4·20 + 2·200)/6 = 80.
+		{"horizon: 6", 2, "smape", 20, 6},
+		{"horizon: 6", 0, "smape", 80, 6},
+		{"horizon: 6", 1, "mse", 0.125, 6},
 	}
 	outs := map[string]metricsOut{}
 	for _, c := range cases {

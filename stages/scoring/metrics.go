@@ -33,6 +33,7 @@ type MetricsParams struct {
 	Horizons     []int    `yaml:"horizons,omitempty" doc:"forecast lengths (in steps) at which the curve metrics are evaluated on the leading rows, written to the curves port (empty: no curves)"`
 	CurveMetrics []string `yaml:"curve_metrics,omitempty" doc:"metrics evaluated at each horizon"`
 	Attractor    bool     `yaml:"attractor,omitempty" doc:"also compare the attractors of long forecasts: correlation dimension, power-spectrum Hellinger distance, Rosenstein exponent (rows attractor_*)"`
+	Horizon      int      `yaml:"horizon,omitempty" doc:"score only the first horizon rows of each truth trajectory (0: all of them), so one long truth table serves forecasts of several lengths; a forecast shorter than the window is a failure"`
 	Diverged     string   `yaml:"diverged,omitempty" doc:"scoring of a failed forecast (diverged, failed fit, or shorter than the truth): penalize (the metric over the whole truth window, the rows from the failure on counting as its worst value: smape the scale, unbounded errors +Inf, r2_score -Inf, correlations -1, mutual_information 0, hellinger_distance 1), truncate (over the rows before the failure, NaN if fewer than 2) or nan (every metric NaN); VPT always ends at the failure at the latest"`
 }
 
@@ -78,6 +79,9 @@ func (p *MetricsParams) Validate() []stages.FieldError {
 		if h < 1 {
 			bad("horizons", fmt.Sprintf("horizons must be >= 1, got %d", h))
 		}
+	}
+	if p.Horizon < 0 {
+		bad("horizon", fmt.Sprintf("must be >= 0 (0: the whole truth), got %d", p.Horizon))
 	}
 	if p.Diverged != divergedPenalize && p.Diverged != divergedTruncate && p.Diverged != divergedNaN {
 		bad("diverged", fmt.Sprintf("must be penalize, truncate or nan, got %q", p.Diverged))
@@ -317,6 +321,9 @@ func (s *metricsStage) score(sys, model string, f, tr *series, fc, truth *table)
 			Points: n, Failed: failed, FailureStep: failStep, Censored: censored, Status: status})
 	}
 	nan := math.NaN()
+	if h := s.p.Horizon; h > 0 && h < tr.Len() {
+		tr = tr.head(h)
+	}
 	p, err := align(f, tr)
 	if err != nil {
 		add("diverged", nan, 0, false, err.Error())

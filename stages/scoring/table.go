@@ -36,6 +36,17 @@ type series struct {
 	failStep int64  // -1 when none
 }
 
+// head is the series cut to its first n samples.
+func (s *series) head(n int) *series {
+	c := *s.Series
+	c.Steps, c.Times, c.X, c.Rows = c.Steps[:n], c.Times[:n], c.X[:n], c.Rows[:n]
+	out := &series{Series: &c, failStep: s.failStep}
+	if s.diverged != nil {
+		out.diverged = s.diverged[:n]
+	}
+	return out
+}
+
 // table is a trajectory or forecast table grouped into series.
 type table struct {
 	*schemas.TrajectorySet
