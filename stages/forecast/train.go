@@ -217,7 +217,7 @@ func (s *trainStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs,
 	}
 	var tuned map[string]TrialRow
 	if rec := in.One("tuned"); rec != nil {
-		if tuned, err = chosenTrials(rec, s.fam.Name); err != nil {
+		if tuned, err = chosenTrials(rec, s.fam.Name, labelOr(s.p.Label, s.fam.Name)); err != nil {
 			return nil, fmt.Errorf("input tuned: %w", err)
 		}
 	}
@@ -334,25 +334,36 @@ func (s *trainStage) tunedHyper(name string, tuned map[string]TrialRow) (models.
 	return hyper, &tunedEntry{Trial: row.Trial, Label: row.Label, Grid: grid, ValidationSMAPE: row.ValidationSMAPE}, nil
 }
 
-// chosenTrials reads a trials table: the chosen row of each system, which
-// must be of the given family.
-func chosenTrials(rec arrow.RecordBatch, family string) (map[string]TrialRow, error) {
+// chosenTrials reads a trials table: the chosen row of each system among
+// the rows of the given family and label. The table may gather the trials
+// of several tune stages (a collect of one system's tunings, say): this
+// stage takes those tuned under its own label.
+func chosenTrials(rec arrow.RecordBatch, family, label string) (map[string]TrialRow, error) {
 	rows, err := Trials.Read(rec)
 	if err != nil {
 		return nil, fmt.Errorf("trials table (is this the output of a tune stage?): %w", err)
 	}
 	out := map[string]TrialRow{}
+	var others []string
+	matched := false
 	for _, r := range rows {
-		if r.Model != family {
-			return nil, fmt.Errorf("the trials are of model %s, this stage fits %s", r.Model, family)
+		if r.Model != family || r.Label != label {
+			if c := r.Model + " labelled " + r.Label; !slices.Contains(others, c) {
+				others = append(others, c)
+			}
+			continue
 		}
+		matched = true
 		if !r.Chosen {
 			continue
 		}
 		if prev, dup := out[r.System]; dup {
-			return nil, fmt.Errorf("%s has two chosen trials (%d and %d): connect one tune stage's trials", r.System, prev.Trial, r.Trial)
+			return nil, fmt.Errorf("%s has two chosen trials (%d and %d) of %s labelled %s: connect one tune stage's trials per label", r.System, prev.Trial, r.Trial, family, label)
 		}
 		out[r.System] = r
+	}
+	if !matched && len(rows) > 0 {
+		return nil, fmt.Errorf("no trials of model %s labelled %s (the table has %s): give train the label of the tune stage", family, label, strings.Join(others, ", "))
 	}
 	return out, nil
 }

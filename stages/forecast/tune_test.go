@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,8 @@ import (
 
 	"github.com/chaos-runner/runner/metrics"
 	"github.com/chaos-runner/runner/models"
+	"github.com/chaos-runner/runner/stages"
+	_ "github.com/chaos-runner/runner/stages/basic"
 	"github.com/chaos-runner/runner/stages/stagetest"
 )
 
@@ -159,7 +162,7 @@ func TestTuneDeterministic(t *testing.T) {
 func TestTrainTuned(t *testing.T) {
 	trainIC := generate(t, "system: Lorenz\nn: 1200\ntrain_fraction: 1\ntransient: 1200\n")
 	testIC := generate(t, lorenz)
-	trials, _ := tune(t, "model: nvar\nhyper: {noise: 1e-3}\ngrid: {order: [1, 2], k: [2, 3]}\n", 1, trainIC["train"])
+	trials, _ := tune(t, "model: nvar\nlabel: nvar_tuned\nhyper: {noise: 1e-3}\ngrid: {order: [1, 2], k: [2, 3]}\n", 1, trainIC["train"])
 	mo := stagetest.Run(t, stagetest.Build(t, "train", "model: nvar\nlabel: nvar_tuned\nhyper: {ridge: 1e-5}\n", 1),
 		stagetest.Inputs("train", testIC["train"], "tuned", trials))
 	got := modelRows(t, mo["model"])
@@ -193,11 +196,32 @@ func TestTrainTunedErrors(t *testing.T) {
 	for _, c := range []struct{ params, want string }{
 		{"model: linear_ar\n", "no chosen trial for system Rossler (the trials table has Lorenz)"},
 		{"model: linear_ar\nhyper: {lags: 4}\n", "hyper.lags is set on this stage and tuned by the grid"},
-		{"model: nvar\n", "the trials are of model linear_ar, this stage fits nvar"},
+		{"model: nvar\n", "no trials of model nvar labelled nvar (the table has linear_ar labelled linear_ar)"},
+		{"model: linear_ar\nlabel: other\n", "no trials of model linear_ar labelled other"},
 	} {
 		_, err := stagetest.Build(t, "train", c.params, 1).Run(context.Background(), stagetest.Inputs("train", both["train"], "tuned", trials))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err = %v, want %q", c.params, err, c.want)
+		}
+	}
+}
+
+// TestTrainTunedByLabel: a table gathering the trials of several tune
+// stages (collect) gives each train stage the trials of its own label.
+func TestTrainTunedByLabel(t *testing.T) {
+	lor := generate(t, "system: Lorenz\nn: 300\ntrain_fraction: 1\n")
+	a, _ := tune(t, "model: linear_ar\nlabel: short\ngrid: {lags: [2, 3]}\n", 1, lor["train"])
+	b, _ := tune(t, "model: linear_ar\nlabel: long\ngrid: {lags: [20, 30]}\n", 1, lor["train"])
+	both := stagetest.Run(t, stagetest.Build(t, "collect", "{}", 1), stages.Inputs{"tables": {{Record: a}, {Record: b}}})["table"]
+	for label, want := range map[string][]float64{"short": {2, 3}, "long": {20, 30}} {
+		mo := stagetest.Run(t, stagetest.Build(t, "train", "model: linear_ar\nlabel: "+label+"\n", 1),
+			stagetest.Inputs("train", lor["train"], "tuned", both))
+		var h models.Hyper
+		if err := json.Unmarshal([]byte(modelRows(t, mo["model"])[0].Hyper), &h); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(want, h["lags"]) {
+			t.Errorf("label %s fitted lags %v, want one of its own grid %v", label, h["lags"], want)
 		}
 	}
 }
