@@ -20,11 +20,14 @@ type Params struct {
 	Metric    string `yaml:"metric,omitempty" doc:"ranking metric: a forecast metric of the metrics stage (smape, mse, ...)"`
 	VPT       string `yaml:"vpt,omitempty" doc:"valid-prediction-time rule summarised (rows vpt_<rule> of the metrics tables): vlachas, pathak or smape"`
 	Published bool   `yaml:"published,omitempty" doc:"put the published figure (Gilpin 2023) beside ours for models run in the published configuration (labels ending in _gilpin)"`
+	// Replicates and SplitBy name matrix axes of the producers.
+	Replicates []string `yaml:"replicates,omitempty" doc:"matrix axes of the producers that tell replicates apart, besides the trajectory column (seeds, initial conditions: default [seed])"`
+	SplitBy    []string `yaml:"split_by,omitempty" doc:"matrix axes that split a task: each value gets its own rows, under the task name followed by _<value> (split_by: [points] on task data_limited gives data_limited_1000, ...)"`
 }
 
 // Defaults: the standard task ranked by sMAPE, VPT by the sMAPE rule,
 // published figures shown.
-var Defaults = Params{Task: "standard", Metric: "smape", VPT: metrics.VPTSMAPE, Published: true}
+var Defaults = Params{Task: "standard", Metric: "smape", VPT: metrics.VPTSMAPE, Published: true, Replicates: []string{"seed"}}
 
 var vptRules = []string{metrics.VPTVlachas, metrics.VPTPathak, metrics.VPTSMAPE}
 
@@ -44,6 +47,11 @@ func (p *Params) Validate() []stages.FieldError {
 	}
 	if !slices.Contains(vptRules, p.VPT) {
 		bad("vpt", fmt.Sprintf("unknown rule %q (have %s)", p.VPT, strings.Join(vptRules, ", ")))
+	}
+	for _, a := range p.SplitBy {
+		if slices.Contains(p.Replicates, a) || a == "task" {
+			bad("split_by", fmt.Sprintf("axis %q cannot both split tasks and tell replicates apart (or be the task axis)", a))
+		}
 	}
 	return errs
 }
@@ -143,8 +151,12 @@ type Figure struct {
 const (
 	gilpin2023 = "Gilpin 2023, \"Model scale versus domain knowledge in statistical forecasting of chaotic systems\", Phys. Rev. Research 5, 043252"
 	standard   = gilpin2023 + ": standard task, mean sMAPE (0-200) over 131-133 systems"
-	limited    = gilpin2023 + ": data-limited task, 1,000 training points, median sMAPE (0-200)"
 )
+
+// limited cites a figure of the data-limited task.
+func limited(points, model string) string {
+	return gilpin2023 + ": data-limited task, " + points + " training points, median sMAPE (0-200) (" + model + ")"
+}
 
 // Published holds the published figures, one per (task, label, metric).
 var Published = []Figure{
@@ -152,10 +164,20 @@ var Published = []Figure{
 	{"standard", "nvar_gilpin", "smape", "mean", 75.4, standard + " (NVAR)"},
 	{"standard", "esn_gilpin", "smape", "mean", 88.7, standard + " (ESN)"},
 	{"standard", "neural_ode_gilpin", "smape", "mean", 75.6, standard + " (neural ODE)"},
-	{"data_limited_1000", "linear_ar_gilpin", "smape", "median", 94.7, limited + " (LinearRegression)"},
-	{"data_limited_1000", "nvar_gilpin", "smape", "median", 68.8, limited + " (NVAR)"},
-	{"data_limited_1000", "esn_gilpin", "smape", "median", 74.3, limited + " (ESN)"},
-	{"data_limited_1000", "neural_ode_gilpin", "smape", "median", 66.8, limited + " (neural ODE)"},
+	{"data_limited_1000", "linear_ar_gilpin", "smape", "median", 94.7, limited("1,000", "LinearRegression")},
+	{"data_limited_1000", "nvar_gilpin", "smape", "median", 68.8, limited("1,000", "NVAR")},
+	{"data_limited_1000", "esn_gilpin", "smape", "median", 74.3, limited("1,000", "ESN")},
+	{"data_limited_1000", "neural_ode_gilpin", "smape", "median", 66.8, limited("1,000", "neural ODE")},
+	// The sweep's 13th and 25th lengths: 1,000 − ⌊12·899/24⌋ = 551 and 101
+	// points (the paper's "~550" and "~100").
+	{"data_limited_551", "linear_ar_gilpin", "smape", "median", 92.9, limited("551", "LinearRegression")},
+	{"data_limited_551", "nvar_gilpin", "smape", "median", 80.1, limited("551", "NVAR")},
+	{"data_limited_551", "esn_gilpin", "smape", "median", 102.2, limited("551", "ESN")},
+	{"data_limited_551", "neural_ode_gilpin", "smape", "median", 75.9, limited("551", "neural ODE")},
+	{"data_limited_101", "linear_ar_gilpin", "smape", "median", 168.1, limited("101", "LinearRegression")},
+	{"data_limited_101", "nvar_gilpin", "smape", "median", 131.6, limited("101", "NVAR")},
+	{"data_limited_101", "esn_gilpin", "smape", "median", 114.6, limited("101", "ESN")},
+	{"data_limited_101", "neural_ode_gilpin", "smape", "median", 121.3, limited("101", "neural ODE")},
 }
 
 func lookupFigure(task, label, metric string) (Figure, bool) {
@@ -175,8 +197,8 @@ func (s *stage) Ports() (in, out []stages.Port) {
 	}
 }
 
-// replicate identifies a replicate: the producer's seed axis ("" without
-// one) and the trajectory index.
+// replicate identifies a replicate: the values of the producer's replicate
+// axes, joined by commas ("" without any), and the trajectory index.
 type replicate struct {
 	seed string
 	traj int64
@@ -186,17 +208,25 @@ func (r replicate) String() string {
 	if r.seed == "" {
 		return fmt.Sprintf("trajectory %d", r.traj)
 	}
-	return fmt.Sprintf("seed %s, trajectory %d", r.seed, r.traj)
+	return fmt.Sprintf("replicate %s, trajectory %d", r.seed, r.traj)
 }
 
-// compareSeeds orders integer seeds numerically, others as strings.
+// compareSeeds orders replicate values part by part: integers
+// numerically, others as strings.
 func compareSeeds(a, b string) int {
-	x, errA := strconv.ParseInt(a, 10, 64)
-	y, errB := strconv.ParseInt(b, 10, 64)
-	if errA == nil && errB == nil {
-		return cmp.Compare(x, y)
+	pa, pb := strings.Split(a, ","), strings.Split(b, ",")
+	for i := 0; i < min(len(pa), len(pb)); i++ {
+		x, errA := strconv.ParseInt(pa[i], 10, 64)
+		y, errB := strconv.ParseInt(pb[i], 10, 64)
+		c := cmp.Compare(pa[i], pb[i])
+		if errA == nil && errB == nil {
+			c = cmp.Compare(x, y)
+		}
+		if c != 0 {
+			return c
+		}
 	}
-	return cmp.Compare(a, b)
+	return cmp.Compare(len(pa), len(pb))
 }
 
 func compareReplicates(a, b replicate) int {
@@ -238,7 +268,18 @@ func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, erro
 		if t, ok := item.Cell.Get("task"); ok {
 			task = t
 		}
-		seed, _ := item.Cell.Get("seed")
+		for _, a := range s.p.SplitBy {
+			if v, ok := item.Cell.Get(a); ok {
+				task += "_" + v
+			}
+		}
+		var parts []string
+		for _, a := range s.p.Replicates {
+			if v, ok := item.Cell.Get(a); ok {
+				parts = append(parts, v)
+			}
+		}
+		seed := strings.Join(parts, ",")
 		for j := range rows {
 			r := &rows[j]
 			k := runKey{task, r.Model, r.System, replicate{seed, r.Trajectory}}

@@ -275,6 +275,33 @@ func TestTaskAxis(t *testing.T) {
 	same(t, rows, []leaderboard.Row{esnA, nvarRow(), esnRow()})
 }
 
+// TestSplitByAndReplicateAxes: replicates told apart by another axis
+// (start) give the same rows as by seed, and split_by makes one task per
+// value of its axis, named as the published figures are.
+func TestSplitByAndReplicateAxes(t *testing.T) {
+	in := inputs(t, fixture)
+	for i := range in["metrics"] {
+		c := in["metrics"][i].Cell
+		for j := range c {
+			if c[j].Axis == "seed" {
+				c[j].Axis = "start"
+			}
+		}
+	}
+	same(t, run(t, "replicates: [start]\n", in), []leaderboard.Row{nvarRow(), esnRow()})
+
+	in = inputs(t, fixture, "points", "1000")
+	in["metrics"] = append(in["metrics"], inputs(t, map[string]map[string][]forecastRun{"esn": fixture["esn"]}, "points", "101")["metrics"]...)
+	var tasks []string
+	for _, r := range run(t, "task: data_limited\nsplit_by: [points]\n", in) {
+		tasks = append(tasks, r.Task+"/"+r.Model+"/"+r.PublishedStatistic)
+	}
+	want := []string{"data_limited_1000/nvar_gilpin/median", "data_limited_1000/esn/", "data_limited_101/esn/"}
+	if !slices.Equal(tasks, want) {
+		t.Errorf("tasks %v, want %v", tasks, want)
+	}
+}
+
 // TestReplicatesWithoutSeedAxis: trajectories alone tell replicates apart.
 func TestReplicatesWithoutSeedAxis(t *testing.T) {
 	var rows []contractRow
@@ -351,7 +378,7 @@ func TestInputErrors(t *testing.T) {
 		in   stages.Inputs
 		want []string
 	}{
-		{"run given twice", twice, []string{"two smape rows", "esn", "Aizawa", "seed 1, trajectory 0"}},
+		{"run given twice", twice, []string{"two smape rows", "esn", "Aizawa", "replicate 1, trajectory 0"}},
 		{"no vpt rows", stages.Inputs{"metrics": {item(t, nil, noVPT)}}, []string{"no vpt_smape rows"}},
 		{"no metric rows", stages.Inputs{"metrics": {item(t, nil, noSMAPE)}}, []string{"no smape rows"}},
 		{"run not scored", stages.Inputs{"metrics": {item(t, nil, oneMissing)}}, []string{"Rossler", "no smape row", "no truth for system Rossler"}},
@@ -372,6 +399,9 @@ func TestEmptyInput(t *testing.T) {
 }
 
 func TestBadParams(t *testing.T) {
+	if d := stagetest.DecodeDiags(t, "leaderboard", "split_by: [seed]\n"); !strings.Contains(d.Error(), "split_by") {
+		t.Errorf("split_by on a replicate axis: %v", d)
+	}
 	for _, c := range []struct{ params, want string }{
 		{"task: \"\"", "task"},
 		{"metric: smap", "unknown metric \"smap\""},
