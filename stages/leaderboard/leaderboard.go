@@ -12,6 +12,7 @@ import (
 	"github.com/chaos-runner/runner/metrics"
 	"github.com/chaos-runner/runner/schemas"
 	"github.com/chaos-runner/runner/stages"
+	"github.com/chaos-runner/runner/stages/scoring"
 )
 
 // Params configure the leaderboard stage.
@@ -92,22 +93,6 @@ func init() {
 
 type stage struct{ p Params }
 
-// MetricRow is the part of a metrics table (stages/scoring's MetricRow,
-// with the failure columns of issue 10) read here. It declares every column
-// of that table, so a table without one is rejected with its name.
-type MetricRow struct {
-	System      string  `arrow:"system" doc:"catalog name of the system"`
-	Model       string  `arrow:"model" doc:"model label (the train stage's label, else its family)"`
-	Trajectory  int64   `arrow:"trajectory" doc:"initial-condition index shared by the forecast and its truth"`
-	Metric      string  `arrow:"metric" doc:"metric name: a forecast metric, diverged, vpt_<rule> or attractor_*"`
-	Value       float64 `arrow:"value" unit:"the metric's own; vpt_* in Lyapunov times" doc:"the metric's value"`
-	Points      int     `arrow:"points" unit:"samples" doc:"number of aligned samples scored"`
-	Failed      bool    `arrow:"failed" doc:"the forecast diverged or failed and was scored as a failure"`
-	FailureStep int64   `arrow:"failure_step" unit:"steps" doc:"index, in scored rows, of the first failed row; -1 when the forecast did not fail"`
-	Censored    bool    `arrow:"censored" doc:"on vpt_* rows: the forecast stayed valid to the last scored row, so the VPT is a lower bound"`
-	Status      string  `arrow:"status" doc:"\"ok\", or notes on the scoring"`
-}
-
 // Row is one row of the leaderboard: one model on one task.
 type Row struct {
 	Task               string  `arrow:"task" doc:"task: the producer cell's task axis, else the task param"`
@@ -131,8 +116,6 @@ type Row struct {
 }
 
 var (
-	// MetricsInput declares the columns read from the metrics tables.
-	MetricsInput = schemas.NewTable[MetricRow]()
 	// Table declares the leaderboard output; its records carry the schema
 	// metadata runner.kind=leaderboard, metric and vpt.
 	Table = schemas.NewTable[Row]()
@@ -190,7 +173,7 @@ func lookupFigure(task, label, metric string) (Figure, bool) {
 }
 
 func (s *stage) Ports() (in, out []stages.Port) {
-	mp := stages.TablePort("metrics", "metrics tables (the metrics stages' `metrics` outputs), one per producing cell.", MetricsInput)
+	mp := stages.TablePort("metrics", "metrics tables (the metrics stages' `metrics` outputs), one per producing cell.", scoring.MetricsTable)
 	mp.Many = true
 	return []stages.Port{mp}, []stages.Port{
 		stages.TablePort("leaderboard", "one row per (task, model), sorted by task then rank.", Table),
@@ -240,8 +223,8 @@ func compareReplicates(a, b replicate) int {
 type run struct {
 	system string
 	rep    replicate
-	metric *MetricRow
-	vpt    *MetricRow
+	metric *scoring.MetricRow
+	vpt    *scoring.MetricRow
 	status string // status of the first row seen, for error messages
 	stage  string // producing instance
 }
@@ -260,7 +243,7 @@ func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, erro
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rows, err := MetricsInput.Read(item.Record)
+		rows, err := scoring.MetricsTable.Read(item.Record)
 		if err != nil {
 			return nil, fmt.Errorf("metrics table %d (%s): %w (a metrics table of the failure-aware metrics stage is needed)", i, item.Stage, err)
 		}
@@ -288,7 +271,7 @@ func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, erro
 				ru = &run{system: r.System, rep: k.rep, status: r.Status, stage: item.Stage}
 				runs[k] = ru
 			}
-			var slot **MetricRow
+			var slot **scoring.MetricRow
 			switch r.Metric {
 			case s.p.Metric:
 				slot, sawMetric = &ru.metric, true
@@ -327,7 +310,7 @@ func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, erro
 		})
 		for _, ru := range rs {
 			for _, m := range []struct {
-				row  *MetricRow
+				row  *scoring.MetricRow
 				name string
 			}{{ru.metric, s.p.Metric}, {ru.vpt, vptName}} {
 				if m.row == nil {
