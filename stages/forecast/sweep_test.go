@@ -30,7 +30,7 @@ var sweepSystems = []string{"Lorenz", "MackeyGlass", "HyperRossler", "ForcedBrus
 // By default a few systems run, with mlp and neural_ode at 20 epochs or
 // iterations; RUNNER_FULL=1 runs all 135 flows with every default except
 // neural_ode at 100 Adam iterations (default 500) and mlp at most 50 epochs
-// (default 200), the final budgets of bench/forecast/gilpin, and
+// (default 200), and
 // RUNNER_SWEEP_OUT=file writes the per-system outcomes as CSV.
 func TestEveryFamilyEveryFlow(t *testing.T) {
 	full := os.Getenv("RUNNER_FULL") == "1"
