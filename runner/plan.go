@@ -94,6 +94,10 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	// distinct (kind, params) once. Diagnostics are per file position, so a
 	// failed decode is not shared.
 	decoded := map[string]stages.Params{}
+	// Ports depend on params only (the Stage contract), so cells with equal
+	// params share one Ports() result: the schemas are built once, and the
+	// input checks below compare each pair of schemas once.
+	ports := map[string][2][]stages.Port{}
 	for i, inst := range p.Instances {
 		n := &Node{Inst: inst, Cell: inst.Cell, Index: i}
 		plan.Nodes = append(plan.Nodes, n)
@@ -129,15 +133,21 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 			continue
 		}
 		n.Stage = st
-		n.In, n.Out = st.Ports()
+		if pp, ok := ports[memo]; ok {
+			n.In, n.Out = pp[0], pp[1]
+		} else {
+			n.In, n.Out = st.Ports()
+			ports[memo] = [2][]stages.Port{n.In, n.Out}
+		}
 		if v, ok := st.(stages.Volatile); ok && v.Volatile() {
 			n.Volatile = true
 		}
 	}
 	// A node that could not be built (unknown kind, bad params) still has
 	// its inputs checked against its producers, so one run reports all.
+	mismatch := map[[2]*arrow.Schema]string{}
 	for _, n := range plan.Nodes {
-		diags = append(diags, plan.bindInputs(n, shaped)...)
+		diags = append(diags, plan.bindInputs(n, shaped, mismatch)...)
 	}
 	dedupe(&diags)
 	diags.Sort()
@@ -277,7 +287,7 @@ func dedupe(ds *spec.Diagnostics) {
 // bindInputs checks a node's inputs against its ports and its producers'.
 // For a node that was not built, its own ports are checked when they could
 // be learned (learnPorts), and its producers' output ports always.
-func (p *Plan) bindInputs(n *Node, shaped map[string]bool) spec.Diagnostics {
+func (p *Plan) bindInputs(n *Node, shaped map[string]bool, mismatch map[[2]*arrow.Schema]string) spec.Diagnostics {
 	built := n.Stage != nil
 	// A node with learned ports has its port names checked, not schemas:
 	// those may depend on the params that failed.
@@ -329,7 +339,13 @@ func (p *Plan) bindInputs(n *Node, shaped map[string]bool) spec.Diagnostics {
 			if !built || up.Stage == nil {
 				continue
 			}
-			if msg := schemaMismatch(outPort.Schema, port.Schema); msg != "" {
+			pair := [2]*arrow.Schema{outPort.Schema, port.Schema}
+			msg, seen := mismatch[pair]
+			if !seen {
+				msg = schemaMismatch(outPort.Schema, port.Schema)
+				mismatch[pair] = msg
+			}
+			if msg != "" {
 				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 					Message: fmt.Sprintf("schema mismatch: %s.%s produces %s but %s.%s expects %s: %s",
 						src.Stage, src.Port, schemaString(outPort.Schema), n.Inst.Stage, in.Port, schemaString(port.Schema), msg)})
