@@ -98,6 +98,21 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	// params share one Ports() result: the schemas are built once, and the
 	// input checks below compare each pair of schemas once.
 	ports := map[string][2][]stages.Port{}
+	// A typo in a matrix stage breaks every cell alike: learn the ports of
+	// equal broken params once.
+	type learnedPorts struct {
+		in, out []stages.Port
+		ok      bool
+	}
+	learnedBy := map[string]learnedPorts{}
+	learned := func(memo string, k stages.Kind, partial stages.Params, env stages.Env) ([]stages.Port, []stages.Port, bool) {
+		lp, seen := learnedBy[memo]
+		if !seen {
+			lp.in, lp.out, lp.ok = learnPorts(k, partial, env)
+			learnedBy[memo] = lp
+		}
+		return lp.in, lp.out, lp.ok
+	}
 	for i, inst := range p.Instances {
 		n := &Node{Inst: inst, Cell: inst.Cell, Index: i}
 		plan.Nodes = append(plan.Nodes, n)
@@ -122,14 +137,14 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		if len(ds) > 0 {
 			diags = append(diags, ds...)
 			diags = append(diags, atOrigins(inst.Params, ds)...)
-			n.In, n.Out, shaped[inst.ID] = learnPorts(k, params, env)
+			n.In, n.Out, shaped[inst.ID] = learned(memo, k, params, env)
 			continue
 		}
 		n.Params = params
 		st, err := k.Build(params, env)
 		if err != nil {
 			diags = append(diags, spec.Diagnostic{Pos: inst.Pos, Path: "stages." + inst.Stage, Message: cellPrefix(n) + err.Error()})
-			n.In, n.Out, shaped[inst.ID] = learnPorts(k, params, env)
+			n.In, n.Out, shaped[inst.ID] = learned(memo, k, params, env)
 			continue
 		}
 		n.Stage = st

@@ -115,11 +115,9 @@ type Row struct {
 	Difference         float64 `arrow:"difference,nullable" unit:"the metric's own" doc:"ours − published, ours being the statistic named by published_statistic (mean or median); null without a figure or when ours is NaN"`
 }
 
-var (
-	// Table declares the leaderboard output; its records carry the schema
-	// metadata runner.kind=leaderboard, metric and vpt.
-	Table = schemas.NewTable[Row]()
-)
+// Table declares the leaderboard output; its records carry the schema
+// metadata runner.kind=leaderboard, metric and vpt.
+var Table = schemas.NewTable[Row]()
 
 // Figure is one published result.
 type Figure struct {
