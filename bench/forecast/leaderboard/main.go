@@ -3,7 +3,8 @@
 // Markdown table: it plans the pipeline, finds the entry of its
 // `leaderboard` stage in the store by its cache key, and reads the table
 // with the stage's declared reader, so the figures are exactly the
-// artifact's.
+// artifact's. The last two columns, the median wall times of the fits and
+// forecasts behind each row, come from the entries' manifests (see times).
 //
 // Usage: go run ./bench/forecast/leaderboard [-store .runner] [-stage leaderboard] [PIPELINE]
 package main
@@ -69,17 +70,22 @@ func run(file, storeDir, stage string) error {
 	if rows == nil {
 		return fmt.Errorf("no output of %s (key %s) in %s: apply the pipeline first", stage, n.Key, storeDir)
 	}
-	fmt.Println("| task | model | systems | runs | failures | mean sMAPE | median | spread over ICs | VPT median [q1, q3] (censored) | rank | published | difference |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: |")
+	wall := times(store, n)
+	fmt.Println("| task | model | systems | runs | failures | mean sMAPE | median | spread over ICs | VPT median [q1, q3] (censored) | rank | published | difference | median fit s | median forecast s |")
+	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |")
 	for _, r := range rows {
 		pub, diff := "", ""
 		if !math.IsNaN(r.Published) {
 			pub = fmt.Sprintf("%.1f (%s)", r.Published, r.PublishedStatistic)
 			diff = fmt.Sprintf("%+.1f", r.Difference)
 		}
-		fmt.Printf("| %s | %s | %d | %d | %d | %s | %s | %s | %s [%s, %s] (%d) | %d | %s | %s |\n",
+		fit, fc := "", ""
+		if t := wall[taskModel{r.Task, r.Model}]; t != nil {
+			fit, fc = seconds(t.fit), seconds(t.forecast)
+		}
+		fmt.Printf("| %s | %s | %d | %d | %d | %s | %s | %s | %s [%s, %s] (%d) | %d | %s | %s | %s | %s |\n",
 			r.Task, r.Model, r.Systems, r.Runs, r.Failures, num(r.Mean), num(r.Median), num(r.ReplicateSpread),
-			num(r.VPTMedian), num(r.VPTQ1), num(r.VPTQ3), r.VPTCensored, r.Rank, pub, diff)
+			num(r.VPTMedian), num(r.VPTQ1), num(r.VPTQ3), r.VPTCensored, r.Rank, pub, diff, fit, fc)
 	}
 	return nil
 }
