@@ -557,35 +557,35 @@ func klM(y, p series, o *MetricOptions) (float64, error) {
 	rng := rand.New(rand.NewPCG(o.KLSeed, 0x6b6c))
 	sd := math.Sqrt(o.KLVariance)
 	s := make([]float64, y.d)
+	buf := make([]float64, max(y.t, p.t))
 	acc := 0.0
 	for n := 0; n < o.KLSamples; n++ {
 		c := rng.IntN(y.t)
 		for j := range s {
 			s[j] = y.col[j][c] + sd*rng.NormFloat64()
 		}
-		acc += logMixture(s, y, o.KLVariance) - logMixture(s, p, o.KLVariance)
+		acc += logMixture(s, y, o.KLVariance, buf) - logMixture(s, p, o.KLVariance, buf)
 	}
 	return acc / float64(o.KLSamples), nil
 }
 
-// logMixture returns ln( (1/T) Σ_t N(s; x_t, v I) ).
-func logMixture(s []float64, x series, v float64) float64 {
+// logMixture returns ln( (1/T) Σ_t N(s; x_t, v I) ), using buf (length
+// x.t) for the exponents so that each is computed once.
+func logMixture(s []float64, x series, v float64, buf []float64) float64 {
 	// Two passes: max exponent, then sum.
-	e := func(t int) float64 {
+	mx := math.Inf(-1)
+	for t := 0; t < x.t; t++ {
 		d2 := 0.0
 		for j, sj := range s {
 			r := sj - x.col[j][t]
 			d2 += r * r
 		}
-		return -d2 / (2 * v)
-	}
-	mx := math.Inf(-1)
-	for t := 0; t < x.t; t++ {
-		mx = math.Max(mx, e(t))
+		buf[t] = -d2 / (2 * v)
+		mx = math.Max(mx, buf[t])
 	}
 	sum := 0.0
-	for t := 0; t < x.t; t++ {
-		sum += math.Exp(e(t) - mx)
+	for _, e := range buf[:x.t] {
+		sum += math.Exp(e - mx)
 	}
 	return mx + math.Log(sum/float64(x.t)) - 0.5*float64(len(s))*math.Log(2*math.Pi*v)
 }

@@ -209,3 +209,21 @@ func TestForecastEdgeCases(t *testing.T) {
 		t.Errorf("%d metric names, want 19", n)
 	}
 }
+
+// BenchmarkKLDivergenceLong is the long-horizon task's KL divergence: 5,000
+// points of a three-dimensional orbit, 1,000 samples (the default).
+func BenchmarkKLDivergenceLong(b *testing.B) {
+	const n = 5000
+	y, p := mat.NewDense(n, 3, nil), mat.NewDense(n, 3, nil)
+	for i := 0; i < n; i++ {
+		t := float64(i) * 0.01
+		y.SetRow(i, []float64{math.Sin(t), math.Cos(1.3 * t), math.Sin(0.7 * t)})
+		p.SetRow(i, []float64{math.Sin(t + 0.1), math.Cos(1.3*t + 0.2), math.Sin(0.7 * t)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compute("kl_divergence", y, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
