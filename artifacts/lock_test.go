@@ -51,6 +51,8 @@ func helperMain(mode, root, key string) error {
 			putTest(helperTB{}, s, testKey(fmt.Sprint(key, i)), 200)
 		}
 		return nil
+	case "journalfull": // append to a journal under a small file size limit
+		return journalFullHelper(s)
 	case "hold": // take the lock and hang until killed
 		if _, err := s.Lock(context.Background(), k, time.Minute); err != nil {
 			return err

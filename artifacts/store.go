@@ -65,6 +65,18 @@ func Open(root string) (*Store, error) {
 	}, nil
 }
 
+// CleanStaleTmp deletes the temporary items (put-*, rm-* directories) that
+// killed writers left in <root>/tmp: those of dead processes on this host at
+// once, others after an hour without modification (the rules of GC). The
+// runner calls it when an apply starts; live writers' items are never
+// touched.
+func (s *Store) CleanStaleTmp() error {
+	if _, err := s.cleanTmp(time.Now()); err != nil {
+		return fmt.Errorf("artifacts: clean tmp: %w", err)
+	}
+	return nil
+}
+
 // Root returns the absolute root directory of the store.
 func (s *Store) Root() string { return s.root }
 

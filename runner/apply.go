@@ -112,35 +112,59 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	if opts.RunID == "" {
 		opts.RunID = fmt.Sprintf("%s-%d", start.UTC().Format("20060102T150405.000000000Z"), os.Getpid())
 	}
+	a := &applier{plan: plan, store: store, opts: opts,
+		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
+	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)
+	decisions := plan.decide(store, a.sizes, opts.Jobs)
+	toRun := 0
+	for _, d := range decisions {
+		if !d.Cached {
+			toRun++
+		}
+	}
 	journal, err := store.NewJournal(opts.RunID)
 	if err != nil {
-		return nil, fmt.Errorf("open run journal: %w", err)
+		if toRun > 0 {
+			return nil, fmt.Errorf("open run journal: %w", err)
+		}
+		// Nothing to run (a read-only store that is fully cached, say):
+		// the journal would only say "cached" for every stage, so go on
+		// without one rather than fail.
+		fmt.Fprintf(opts.Log, "note: no run journal (%v); nothing to run\n", err)
+		journal = nil
+	} else {
+		defer journal.Close()
+		a.journal = journal
 	}
-	defer journal.Close()
-
-	a := &applier{plan: plan, store: store, opts: opts, journal: journal,
-		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
+	if toRun > 0 {
+		// Temporary entries of killed runs (dead pid on this host, or idle
+		// for an hour) would stay until gc: clear them now.
+		if err := store.CleanStaleTmp(); err != nil {
+			fmt.Fprintf(opts.Log, "warning: cleaning stale temporary files: %v\n", err)
+		}
+	}
 	a.prog = newProgress(opts.Log, opts.Terminal, len(plan.Nodes), start)
 	defer a.prog.stop()
-	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)
 	a.exec = opts.Executor
 	if a.exec == nil {
 		a.exec = a.localExecutor()
 	}
-	decisions := plan.decide(store, a.sizes, opts.Jobs)
 	a.walk(ctx, decisions)
 	a.prog.stop()
 	keep := make(map[artifacts.Key]bool, len(plan.Nodes))
 	for _, n := range plan.Nodes {
 		keep[n.Key] = true
 	}
-	if err := a.sizes.Save(keep); err != nil {
+	if err := a.sizes.Save(keep); err != nil && a.journal != nil {
+		// (Without a journal the store is not writable: say it once, above.)
 		fmt.Fprintf(opts.Log, "warning: size index: %v\n", err)
 	}
 
 	r := a.res
 	r.Elapsed = time.Since(start)
-	r.JournalPath = journal.Path()
+	if a.journal != nil {
+		r.JournalPath = a.journal.Path()
+	}
 	for _, o := range r.Outcomes {
 		switch o {
 		case Cached:
