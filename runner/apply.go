@@ -135,10 +135,9 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	} else {
 		defer journal.Close()
 		a.journal = journal
-	}
-	if toRun > 0 {
 		// Temporary entries of killed runs (dead pid on this host, or idle
-		// for an hour) would stay until gc: clear them now.
+		// for an hour) would stay until gc: clear them now. (Only on a
+		// store we can write: the journal just opened.)
 		if err := store.CleanStaleTmp(); err != nil {
 			fmt.Fprintf(opts.Log, "warning: cleaning stale temporary files: %v\n", err)
 		}

@@ -39,7 +39,7 @@ func TestNoOpApplyWithoutJournal(t *testing.T) {
 }
 
 // TestApplyCleansStaleTmp: a put-* directory left by a killed run (its pid is
-// dead) is deleted when an apply with work to do starts; one of a live
+// dead) is deleted when an apply starts, even a no-op one; one of a live
 // process stays.
 func TestApplyCleansStaleTmp(t *testing.T) {
 	f := newFixture(t, basePipeline)
@@ -64,8 +64,8 @@ func TestApplyCleansStaleTmp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := f.apply(reg, 2, "inc.delta=7"); err != nil {
-		t.Fatal(err)
+	if res, _, err := f.apply(reg, 2); err != nil || res.Ran != 0 {
+		t.Fatalf("no-op apply: %+v, %v", res, err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("stale put dir of a dead pid still there (%v)", err)
