@@ -42,7 +42,9 @@ type JournalEntry struct {
 // than the cache check) are buffered and written with the next other entry,
 // when 64 KiB are pending, when the oldest pending one is a second old, or
 // by Flush or Close; every other status is written before Append returns.
-// A crash therefore loses at most some "cached" lines.
+// A crash therefore loses at most some "cached" lines. A short write (full
+// disk) is cut back, so the file holds whole lines only; that relies on one
+// writing process per journal, which one run is.
 type Journal struct {
 	mu      sync.Mutex
 	f       *os.File
