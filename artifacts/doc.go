@@ -20,6 +20,7 @@
 //	locks/<key>.lock.break            short-lived mutex for breaking a stale lease
 //	refs/<pipeline>.log               append-only lines `<key> "<instance>"`: last key of each instance
 //	runs/<run-id>.jsonl               one journal per run, one JSON object a line
+//	quarantine/<time>/ab/<key>        damaged items moved out of objects/ by VerifyStore
 //
 // "ab" is the first two hex digits of the key. Port and run names are
 // checked and pipeline names escaped so they are always plain file names.
@@ -40,10 +41,14 @@
 // # Checks
 //
 // Lookup is the cheap check made on every cache hit: one read of
-// manifest.json, a JSON decode, and one stat per output file comparing the
+// manifest.json, a JSON decode, the manifest's own SHA-256 (its last member,
+// manifest_sha256, covers the rest; format-1 manifests of older runners have
+// none and are accepted), and one stat per output file comparing the
 // recorded size. Read verifies the SHA-256 of the bytes it decodes. Verify
-// re-hashes every file. A damaged entry is reported as a *CorruptError
-// (errors.Is(err, ErrCorrupt)); the runner removes and recomputes it.
+// re-hashes every file; VerifyStore does so for the whole store, also finds
+// stray items, and moves damage into quarantine/. A damaged entry is
+// reported as a *CorruptError (errors.Is(err, ErrCorrupt)); the runner
+// removes and recomputes it.
 //
 // # Files for other tools
 //

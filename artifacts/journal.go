@@ -42,11 +42,14 @@ type JournalEntry struct {
 // than the cache check) are buffered and written with the next other entry,
 // when 64 KiB are pending, when the oldest pending one is a second old, or
 // by Flush or Close; every other status is written before Append returns.
-// A crash therefore loses at most some "cached" lines.
+// A crash therefore loses at most some "cached" lines. A short write (full
+// disk) is cut back, so the file holds whole lines only; that relies on one
+// writing process per journal, which one run is.
 type Journal struct {
 	mu      sync.Mutex
 	f       *os.File
 	path    string
+	size    int64     // length of the file: whole lines only
 	buf     []byte    // pending complete lines
 	pending time.Time // when the oldest pending line was added
 }
@@ -68,14 +71,48 @@ func (s *Store) NewJournal(runID string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("artifacts: journal %s: %w", runID, err)
 	}
-	// Continuing a journal torn by a crash: end the torn line first.
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
-		last := make([]byte, 1)
-		if _, err := f.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
-			_, _ = f.Write([]byte{'\n'})
+	// Continuing a journal torn by a crash or an older runner: cut the torn
+	// last line, so that it does not end up in the middle.
+	size, err := wholeLines(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("artifacts: journal %s: %w", runID, err)
+	}
+	return &Journal{f: f, path: path, size: size}, nil
+}
+
+// wholeLines truncates f after its last newline, if it does not end with
+// one, and returns its new length.
+func wholeLines(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	end := fi.Size()
+	buf := make([]byte, 4096)
+	for pos := end; pos > 0; {
+		n := int64(len(buf))
+		if n > pos {
+			n = pos
+		}
+		pos -= n
+		if _, err := f.ReadAt(buf[:n], pos); err != nil {
+			return 0, err
+		}
+		for i := n - 1; i >= 0; i-- {
+			if buf[i] == '\n' {
+				cut := pos + i + 1
+				if cut != end {
+					return cut, f.Truncate(cut)
+				}
+				return end, nil
+			}
 		}
 	}
-	return &Journal{f: f, path: path}, nil
+	if end != 0 {
+		return 0, f.Truncate(0)
+	}
+	return 0, nil
 }
 
 // JournalPath returns the path of the journal of runID.
@@ -133,15 +170,30 @@ func (j *Journal) Flush() error {
 	return j.flushLocked()
 }
 
+// flushLocked writes the pending lines with one write call. A short write
+// (a full disk, a file size limit) is cut back to the previous length, so the
+// journal holds whole lines or nothing of them; the lines are dropped and the
+// error returned.
 func (j *Journal) flushLocked() error {
 	if len(j.buf) == 0 {
 		return nil
 	}
-	_, err := j.f.Write(j.buf)
+	n, err := j.f.Write(j.buf)
 	j.buf = j.buf[:0]
 	if err != nil {
+		if n > 0 {
+			if terr := j.f.Truncate(j.size); terr != nil {
+				// Cannot cut it: the next open (or reader) drops the torn
+				// tail; keep appending after it would bury it mid-file.
+				j.size += int64(n)
+				err = fmt.Errorf("%w (and cutting the torn line: %v)", err, terr)
+				_ = j.f.Close()
+				j.f = nil
+			}
+		}
 		return fmt.Errorf("artifacts: journal write: %w", err)
 	}
+	j.size += int64(n)
 	return nil
 }
 

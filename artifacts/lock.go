@@ -19,8 +19,11 @@ const DefaultLeaseTTL = time.Minute
 
 const (
 	// badLeaseGrace is how old an unreadable lease file must be before it is
-	// treated as stale (a lease written without hard links may be read while
-	// half written).
+	// treated as stale on a file system without hard links, where a lease is
+	// created with O_EXCL and may be read while half written. With hard
+	// links (the normal case) a lease appears whole, and renewal replaces it
+	// whole, so an empty or unparseable lease file has no live holder and is
+	// broken at once.
 	badLeaseGrace = 30 * time.Second
 	// breakGrace is how old a <key>.lock.break file must be before it is
 	// considered abandoned; breaking takes microseconds.
@@ -69,11 +72,13 @@ type Lease struct {
 // hard-linked into place, which fails if the file exists, so it appears
 // atomically and whole (file systems without hard links fall back to
 // O_CREATE|O_EXCL). A waiter polls with exponential backoff and jitter
-// (5 ms to 500 ms), honouring ctx. A lease is stale when it has expired, or
-// when it was taken on this host by a process that no longer exists; a
-// waiter breaks a stale lease under a short-lived <key>.lock.break mutex,
-// re-reading it first, so two waiters never both break one lease and a
-// renewed lease is never broken.
+// (5 ms to 500 ms), honouring ctx. A lease is stale when it has expired,
+// when it was taken on this host by a process that no longer exists, or when
+// the file is empty or unparseable (no live holder can show that, since
+// renewal too replaces the file whole); a waiter breaks a stale lease under
+// a short-lived <key>.lock.break mutex, re-reading it first, so two waiters
+// never both break one lease and a renewed lease is never broken. Renewal
+// and Release take that mutex too.
 //
 // While held, the lease is renewed in the background every ttl/3. Holders
 // must not stall (suspended process, clock jump) for longer than ttl, or
@@ -100,7 +105,7 @@ func (s *Store) Lock(ctx context.Context, key Key, ttl time.Duration) (*Lease, e
 		}
 		now := time.Now()
 		info := leaseInfo{Key: key, Host: s.host, PID: os.Getpid(), Token: l.token, Acquired: now.UTC(), Expires: now.Add(ttl).UTC()}
-		ok, err := s.createLease(l.path, &info)
+		ok, linked, err := s.createLease(l.path, &info)
 		if err != nil {
 			return nil, fmt.Errorf("artifacts: lock %s: %w", key.Short(), err)
 		}
@@ -117,8 +122,18 @@ func (s *Store) Lock(ctx context.Context, key Key, ttl time.Duration) (*Lease, e
 		case isNotExist(err):
 			continue // released meanwhile: try again at once
 		case err != nil:
-			// Unreadable: half written, or garbage. Stale once old enough.
-			if fi, serr := os.Stat(l.path); serr == nil && time.Since(fi.ModTime()) > badLeaseGrace {
+			// Unreadable: empty or garbage (a holder killed while creating it
+			// with an older runner, a damaged disk). Leases are created and
+			// renewed whole through hard links and renames, so no live holder
+			// can show this: break it at once. Only where hard links are
+			// unavailable (our own attempt fell back to O_EXCL) may it be a
+			// lease being written, and then it must first be old.
+			stale := linked
+			if !stale {
+				fi, serr := os.Stat(l.path)
+				stale = serr == nil && time.Since(fi.ModTime()) > badLeaseGrace
+			}
+			if stale {
 				if broke, _ := s.breakLease(l.path, raw); broke {
 					continue
 				}
@@ -151,22 +166,38 @@ func (s *Store) leaseStale(l leaseInfo, now time.Time) bool {
 }
 
 // createLease atomically creates the lease file at path with info, and
-// reports whether it did (false: the file exists).
-func (s *Store) createLease(path string, info *leaseInfo) (bool, error) {
+// reports whether it did (false: the file exists) and whether it used a hard
+// link. The content is written to a temporary file in the locks directory,
+// fsynced, and hard-linked to path, which fails if path exists: the lease
+// appears whole or not at all, so a crash never leaves an empty or half
+// written lease. File systems without hard links fall back to O_EXCL.
+func (s *Store) createLease(path string, info *leaseInfo) (ok, linked bool, err error) {
 	data, err := json.Marshal(info)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	data = append(data, '\n')
-	// Exclusive create, content written just after: a reader that catches
-	// the file empty or half written sees a fresh mtime and treats the lease
-	// as live (see leaseStale), so no temp file and hard link are needed.
+	tmp, err := s.writeLeaseTemp(filepath.Dir(path), data)
+	if err != nil {
+		return false, false, err
+	}
+	err = os.Link(tmp, path)
+	_ = os.Remove(tmp)
+	switch {
+	case err == nil:
+		return true, true, nil
+	case errors.Is(err, os.ErrExist):
+		return false, true, nil
+	}
+	// No hard links here (EPERM, ENOTSUP, ...): exclusive create, content
+	// written just after. A reader that catches it half written sees a fresh
+	// mtime and waits badLeaseGrace before breaking it.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return false, nil
+			return false, false, nil
 		}
-		return false, err
+		return false, false, err
 	}
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
@@ -174,9 +205,32 @@ func (s *Store) createLease(path string, info *leaseInfo) (bool, error) {
 	}
 	if err != nil {
 		_ = os.Remove(path)
-		return false, err
+		return false, false, err
 	}
-	return true, nil
+	return true, false, nil
+}
+
+// writeLeaseTemp writes data to a new temporary file in dir, fsynced, and
+// returns its path. Leftovers (a crash between write and link) do not end in
+// ".lock" and are deleted by GC's cleanLocks.
+func (s *Store) writeLeaseTemp(dir string, data []byte) (string, error) {
+	tmp := filepath.Join(dir, s.tmpName("lease"))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil && !s.noSync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return "", err
+	}
+	return tmp, nil
 }
 
 // readLease reads and parses a lease file. On a parse error it still returns
@@ -195,21 +249,16 @@ func readLease(path string) (leaseInfo, []byte, error) {
 
 // breakLease removes the lease file at path if its content is still seen,
 // under the <path>.break mutex, and reports whether it did.
+//
+// Every change to an existing lease file (break, renew, release) happens
+// under that mutex, and a new lease can only be linked where none exists, so
+// the file cannot change between the re-read and the removal.
 func (s *Store) breakLease(path string, seen []byte) (bool, error) {
-	bpath := path + ".break"
-	f, err := os.OpenFile(bpath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			// Someone else is breaking it; clear an abandoned mutex.
-			if fi, serr := os.Stat(bpath); serr == nil && time.Since(fi.ModTime()) > breakGrace {
-				_ = os.Remove(bpath)
-			}
-			return false, nil
-		}
+	unlock, ok, err := tryLeaseMutex(path)
+	if !ok || err != nil {
 		return false, err
 	}
-	_ = f.Close()
-	defer os.Remove(bpath)
+	defer unlock()
 	cur, err := os.ReadFile(path)
 	if err != nil {
 		if isNotExist(err) {
@@ -224,6 +273,45 @@ func (s *Store) breakLease(path string, seen []byte) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// tryLeaseMutex takes the <path>.break mutex without waiting. ok is false
+// when someone else holds it; an abandoned one (older than breakGrace) is
+// cleared for the next try.
+func tryLeaseMutex(path string) (unlock func(), ok bool, err error) {
+	bpath := path + ".break"
+	f, err := os.OpenFile(bpath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			if fi, serr := os.Stat(bpath); serr == nil && time.Since(fi.ModTime()) > breakGrace {
+				_ = os.Remove(bpath)
+			}
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	_ = f.Close()
+	return func() { _ = os.Remove(bpath) }, true, nil
+}
+
+// leaseMutex takes the <path>.break mutex, retrying for up to max; ok is
+// false if it could not.
+func leaseMutex(path string, max time.Duration) (unlock func(), ok bool) {
+	deadline := time.Now().Add(max)
+	d := time.Millisecond
+	for {
+		unlock, ok, err := tryLeaseMutex(path)
+		if ok {
+			return unlock, true
+		}
+		if err != nil || time.Now().After(deadline) {
+			return nil, false
+		}
+		time.Sleep(d)
+		if d *= 2; d > 50*time.Millisecond {
+			d = 50 * time.Millisecond
+		}
+	}
 }
 
 // Key returns the key the lease is for.
@@ -254,22 +342,19 @@ func (l *Lease) renewLoop() {
 }
 
 // renew pushes the expiry forward; it reports false when the lease is no
-// longer ours. It rewrites the lease file in place through one descriptor,
-// checking the token read through that same descriptor: if the lease was
-// broken and replaced meanwhile (a new file, as Lock always creates), the
-// write lands in the unlinked old file and never clobbers the new lease.
-// Readers may see a half-written file; they treat it as live and never break
-// it (breakLease requires the same bytes twice). Transient I/O errors are
-// retried at the next tick.
+// longer ours. Under the lease's break mutex (so nobody breaks or releases
+// it meanwhile) it re-reads the file, checks the token, and renames a new
+// whole file over it: readers never see a half-written lease. Transient
+// errors, and a mutex busy for long, are retried at the next tick.
 func (l *Lease) renew() bool {
-	f, err := os.OpenFile(l.path, os.O_RDWR, 0)
+	unlock, ok := leaseMutex(l.path, l.ttl/10)
+	if !ok {
+		return true
+	}
+	defer unlock()
+	raw, err := os.ReadFile(l.path)
 	if err != nil {
 		return !isNotExist(err)
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(f)
-	if err != nil {
-		return true
 	}
 	var cur leaseInfo
 	if err := json.Unmarshal(raw, &cur); err != nil || cur.Token != l.token {
@@ -280,9 +365,12 @@ func (l *Lease) renew() bool {
 	if err != nil {
 		return true
 	}
-	data = append(data, '\n')
-	if _, err := f.WriteAt(data, 0); err == nil {
-		_ = f.Truncate(int64(len(data)))
+	tmp, err := l.s.writeLeaseTemp(filepath.Dir(l.path), append(data, '\n'))
+	if err != nil {
+		return true
+	}
+	if err := os.Rename(tmp, l.path); err != nil {
+		_ = os.Remove(tmp)
 	}
 	return true
 }
@@ -299,6 +387,12 @@ func (l *Lease) Release() error {
 	l.released = true
 	close(l.stop)
 	<-l.done
+	// Under the break mutex, so that the file checked is the file removed.
+	// A mutex held for long is an abandoned one being cleared; past that,
+	// go on without it (the SameFile check below still applies).
+	if unlock, ok := leaseMutex(l.path, 2*breakGrace); ok {
+		defer unlock()
+	}
 	f, err := os.Open(l.path)
 	if isNotExist(err) {
 		return fmt.Errorf("artifacts: release lock %s: %w", l.key.Short(), ErrLeaseLost)

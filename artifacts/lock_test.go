@@ -51,6 +51,8 @@ func helperMain(mode, root, key string) error {
 			putTest(helperTB{}, s, testKey(fmt.Sprint(key, i)), 200)
 		}
 		return nil
+	case "journalfull": // append to a journal under a small file size limit
+		return journalFullHelper(s)
 	case "hold": // take the lock and hang until killed
 		if _, err := s.Lock(context.Background(), k, time.Minute); err != nil {
 			return err
@@ -282,22 +284,74 @@ func TestLockStaleLeases(t *testing.T) {
 		t.Fatalf("Lock after expiry: %v", err)
 	}
 	lease.Release()
-	// Garbage lease content is respected while fresh.
-	k = testKey("garbage")
+}
+
+// TestLockBreaksEmptyAndGarbageLeases: leases are created whole (temp file,
+// hard link), so an empty file (a holder killed by an older runner between
+// create and write, or `: > KEY.lock`) or an unparseable one has no live
+// holder and is broken at once, not after a grace period.
+func TestLockBreaksEmptyAndGarbageLeases(t *testing.T) {
+	s := newStore(t, false)
+	for name, content := range map[string]string{"empty": "", "garbage": "{half", "binary": "\x00\xff\x00"} {
+		k := testKey(name)
+		p := filepath.Join(s.Root(), locksDir, string(k)+".lock")
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Fresh mtime: the old rule would wait 30 s. A context far below
+		// that shows it is broken without waiting for age.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		l, err := s.Lock(ctx, k, time.Second)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s lease: Lock = %v, want it broken at once", name, err)
+		}
+		cur, _, err := readLease(p)
+		if err != nil || cur.Token != l.token {
+			t.Errorf("%s lease: lease file after Lock = %+v, %v", name, cur, err)
+		}
+		if err := l.Release(); err != nil {
+			t.Errorf("%s lease: Release: %v", name, err)
+		}
+	}
+}
+
+// TestLeaseFilesAlwaysWhole reads a lease file over and over while it is
+// renewed many times: every read parses (creation and renewal replace the
+// file whole), so a reader can never mistake a live lease for garbage.
+func TestLeaseFilesAlwaysWhole(t *testing.T) {
+	s := newStore(t, false)
+	k := testKey("whole")
+	l, err := s.Lock(context.Background(), k, 30*time.Millisecond) // renewed every 10 ms
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := filepath.Join(s.Root(), locksDir, string(k)+".lock")
-	os.WriteFile(p, []byte("{half"), 0o644)
-	short, cancelShort = context.WithTimeout(ctx, 50*time.Millisecond)
-	_, err = s.Lock(short, k, time.Second)
-	cancelShort()
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Lock over a fresh unreadable lease = %v", err)
+	for i := 0; i < 2000; i++ {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+		var cur leaseInfo
+		if err := json.Unmarshal(raw, &cur); err != nil || cur.Token != l.token {
+			t.Fatalf("read %d: lease file %q: %v", i, raw, err)
+		}
 	}
-	old := time.Now().Add(-time.Hour)
-	os.Chtimes(p, old, old)
-	if lease, err = s.Lock(ctx, k, time.Second); err != nil {
-		t.Fatalf("Lock over an old unreadable lease: %v", err)
+	select {
+	case <-l.Lost():
+		t.Fatal("lease lost")
+	default:
 	}
-	lease.Release()
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	// No temporary lease files are left behind.
+	ents, _ := os.ReadDir(filepath.Join(s.Root(), locksDir))
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "lease.") {
+			t.Errorf("leftover %s", e.Name())
+		}
+	}
 }
 
 // TestLockStaleBrokenOnce has many waiters find one stale lease at once:

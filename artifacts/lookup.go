@@ -17,8 +17,15 @@ import (
 // *CorruptError when there is a damaged one (including a directory without a
 // manifest, which no Put ever leaves behind).
 func (s *Store) Lookup(key Key) (*Manifest, error) {
+	m, _, err := s.lookup(key)
+	return m, err
+}
+
+// lookup is Lookup, also telling whether the manifest is of the legacy
+// format 1 (no digest of its own).
+func (s *Store) lookup(key Key) (_ *Manifest, legacy bool, _ error) {
 	if err := checkKey("lookup", key); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	dir := s.Dir(key)
 	mpath := dir + string(filepath.Separator) + manifestName
@@ -27,42 +34,54 @@ func (s *Store) Lookup(key Key) (*Manifest, error) {
 	if err != nil {
 		if isNotExist(err) {
 			if _, serr := os.Lstat(dir); serr == nil {
-				return nil, corrupt(key, "manifest.json missing")
+				return nil, false, corrupt(key, "manifest.json missing")
 			}
-			return nil, notFound(key)
+			return nil, false, notFound(key)
 		}
-		return nil, fmt.Errorf("artifacts: lookup %s: %w", key.Short(), err)
+		return nil, false, fmt.Errorf("artifacts: lookup %s: %w", key.Short(), err)
 	}
 	m := new(Manifest)
 	mf := manifestFile{Manifest: m}
 	if err := json.Unmarshal(data, &mf); err != nil {
-		return nil, corrupt(key, "manifest.json: %v", err)
+		return nil, false, corrupt(key, "manifest.json: %v", err)
 	}
-	if cerr := checkManifest(key, &mf); cerr != nil {
-		return nil, cerr
+	if cerr := checkManifest(key, &mf, data); cerr != nil {
+		return nil, false, cerr
 	}
 	for i := range m.Outputs {
 		o := &m.Outputs[i]
 		size, regular, err := fileSize(dir + string(filepath.Separator) + o.File)
 		switch {
 		case isNotExist(err):
-			return nil, corrupt(key, "output %q: file %s missing", o.Port, o.File)
+			return nil, false, corrupt(key, "output %q: file %s missing", o.Port, o.File)
 		case err != nil:
-			return nil, fmt.Errorf("artifacts: lookup %s: %w", key.Short(), err)
+			return nil, false, fmt.Errorf("artifacts: lookup %s: %w", key.Short(), err)
 		case !regular:
-			return nil, corrupt(key, "output %q: %s is not a regular file", o.Port, o.File)
+			return nil, false, corrupt(key, "output %q: %s is not a regular file", o.Port, o.File)
 		case size != o.Bytes:
-			return nil, corrupt(key, "output %q: %s has %d bytes, manifest says %d", o.Port, o.File, size, o.Bytes)
+			return nil, false, corrupt(key, "output %q: %s has %d bytes, manifest says %d", o.Port, o.File, size, o.Bytes)
 		}
 	}
-	return m, nil
+	return m, mf.Format == manifestFormatLegacy, nil
 }
 
-// checkManifest checks that a decoded manifest is well formed and belongs
-// to key.
-func checkManifest(key Key, mf *manifestFile) *CorruptError {
+// checkManifest checks that a decoded manifest is well formed, unedited
+// (its own digest, format 2), and belongs to key. data is the file's bytes.
+func checkManifest(key Key, mf *manifestFile, data []byte) *CorruptError {
 	m := mf.Manifest
-	if mf.Format != manifestFormat {
+	switch mf.Format {
+	case manifestFormat:
+		if !validKey(mf.SHA256) {
+			return corrupt(key, "manifest.json: no valid manifest_sha256")
+		}
+		if !manifestDigestOK(data, mf.SHA256) {
+			return corrupt(key, "manifest.json: edited or damaged (its manifest_sha256 does not match)")
+		}
+	case manifestFormatLegacy:
+		if mf.SHA256 != "" {
+			return corrupt(key, "manifest.json: format %d with a manifest_sha256", mf.Format)
+		}
+	default:
 		return corrupt(key, "manifest.json: format %d, want %d", mf.Format, manifestFormat)
 	}
 	if m.Key != key {

@@ -131,12 +131,48 @@ func isExistErr(err error) bool {
 	return errors.Is(err, os.ErrExist) || errors.Is(err, errNotEmpty)
 }
 
+// manifestDigestField opens the last member of a format-2 manifest.json;
+// manifestTrailer is what follows the digest.
+const (
+	manifestDigestField = `,"manifest_sha256":"`
+	manifestTrailer     = "\"}\n"
+)
+
+// encodeManifest encodes m as manifest.json. The file is the JSON object B
+// of the manifest (format, then its fields) with one more member appended:
+// "manifest_sha256", the SHA-256 of B. Checking it needs no re-encoding: cut
+// the member off, close the object, hash (see manifestDigestOK). So any edit
+// of a manifest, even one that keeps its size, is detected.
 func encodeManifest(m *Manifest) ([]byte, error) {
-	data, err := json.Marshal(manifestFile{Format: manifestFormat, Manifest: m})
+	body, err := json.Marshal(manifestFile{Format: manifestFormat, Manifest: m})
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
-	return append(data, '\n'), nil
+	sum := sha256.Sum256(body)
+	out := make([]byte, 0, len(body)+len(manifestDigestField)+2*sha256.Size+len(manifestTrailer))
+	out = append(out, body[:len(body)-1]...)
+	out = append(out, manifestDigestField...)
+	out = hex.AppendEncode(out, sum[:])
+	return append(out, manifestTrailer...), nil
+}
+
+// manifestDigestOK reports whether data, a format-2 manifest.json, ends
+// with the digest member and that digest matches the rest.
+func manifestDigestOK(data []byte, recorded string) bool {
+	n := len(data) - len(manifestDigestField) - 2*sha256.Size - len(manifestTrailer)
+	if n < 1 || !bytes.HasSuffix(data, []byte(manifestTrailer)) ||
+		!bytes.Equal(data[n:n+len(manifestDigestField)], []byte(manifestDigestField)) ||
+		string(data[n+len(manifestDigestField):len(data)-len(manifestTrailer)]) != recorded {
+		return false
+	}
+	var want, sum [sha256.Size]byte
+	if _, err := hex.Decode(want[:], []byte(recorded)); err != nil {
+		return false
+	}
+	h := sha256.New()
+	h.Write(data[:n])
+	h.Write([]byte{'}'})
+	return bytes.Equal(h.Sum(sum[:0]), want[:])
 }
 
 // writeOutput writes rec as dir/<port>.arrow and describes it.

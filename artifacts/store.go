@@ -27,7 +27,12 @@ const (
 	arrowExt     = ".arrow"
 
 	// manifestFormat is written into every manifest.json as "format".
-	manifestFormat = 1
+	// Format 2 ends with "manifest_sha256", the digest of the manifest
+	// itself (see encodeManifest); format 1 manifests (older runners) have
+	// none and are still read: their output files are checked as before,
+	// but an edit of their manifest cannot be detected.
+	manifestFormat       = 2
+	manifestFormatLegacy = 1
 )
 
 // Store is a content-addressed store of Arrow IPC files rooted at a
@@ -63,6 +68,18 @@ func Open(root string) (*Store, error) {
 		host:    hostname(),
 		mem:     memory.DefaultAllocator,
 	}, nil
+}
+
+// CleanStaleTmp deletes the temporary items (put-*, rm-* directories) that
+// killed writers left in <root>/tmp: those of dead processes on this host at
+// once, others after an hour without modification (the rules of GC). The
+// runner calls it when an apply starts; live writers' items are never
+// touched.
+func (s *Store) CleanStaleTmp() error {
+	if _, err := s.cleanTmp(time.Now()); err != nil {
+		return fmt.Errorf("artifacts: clean tmp: %w", err)
+	}
+	return nil
 }
 
 // Root returns the absolute root directory of the store.
@@ -121,10 +138,12 @@ func (m *Manifest) Output(port string) (FileInfo, bool) {
 	return FileInfo{}, false
 }
 
-// manifestFile is the on-disk form: the manifest plus a format number.
+// manifestFile is the on-disk form: the manifest plus a format number and,
+// last, the manifest's own digest.
 type manifestFile struct {
 	Format int `json:"format"`
 	*Manifest
+	SHA256 string `json:"manifest_sha256,omitempty"`
 }
 
 // validPort reports whether name can be used as a port and file name:

@@ -112,35 +112,58 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	if opts.RunID == "" {
 		opts.RunID = fmt.Sprintf("%s-%d", start.UTC().Format("20060102T150405.000000000Z"), os.Getpid())
 	}
+	a := &applier{plan: plan, store: store, opts: opts,
+		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
+	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)
+	decisions := plan.decide(store, a.sizes, opts.Jobs)
+	toRun := 0
+	for _, d := range decisions {
+		if !d.Cached {
+			toRun++
+		}
+	}
 	journal, err := store.NewJournal(opts.RunID)
 	if err != nil {
-		return nil, fmt.Errorf("open run journal: %w", err)
+		if toRun > 0 {
+			return nil, fmt.Errorf("open run journal: %w", err)
+		}
+		// Nothing to run (a read-only store that is fully cached, say):
+		// the journal would only say "cached" for every stage, so go on
+		// without one rather than fail.
+		fmt.Fprintf(opts.Log, "note: no run journal (%v); nothing to run\n", err)
+		journal = nil
+	} else {
+		defer journal.Close()
+		a.journal = journal
+		// Temporary entries of killed runs (dead pid on this host, or idle
+		// for an hour) would stay until gc: clear them now. (Only on a
+		// store we can write: the journal just opened.)
+		if err := store.CleanStaleTmp(); err != nil {
+			fmt.Fprintf(opts.Log, "warning: cleaning stale temporary files: %v\n", err)
+		}
 	}
-	defer journal.Close()
-
-	a := &applier{plan: plan, store: store, opts: opts, journal: journal,
-		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
 	a.prog = newProgress(opts.Log, opts.Terminal, len(plan.Nodes), start)
 	defer a.prog.stop()
-	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)
 	a.exec = opts.Executor
 	if a.exec == nil {
 		a.exec = a.localExecutor()
 	}
-	decisions := plan.decide(store, a.sizes, opts.Jobs)
 	a.walk(ctx, decisions)
 	a.prog.stop()
 	keep := make(map[artifacts.Key]bool, len(plan.Nodes))
 	for _, n := range plan.Nodes {
 		keep[n.Key] = true
 	}
-	if err := a.sizes.Save(keep); err != nil {
+	if err := a.sizes.Save(keep); err != nil && a.journal != nil {
+		// (Without a journal the store is not writable: say it once, above.)
 		fmt.Fprintf(opts.Log, "warning: size index: %v\n", err)
 	}
 
 	r := a.res
 	r.Elapsed = time.Since(start)
-	r.JournalPath = journal.Path()
+	if a.journal != nil {
+		r.JournalPath = a.journal.Path()
+	}
 	for _, o := range r.Outcomes {
 		switch o {
 		case Cached:
@@ -193,6 +216,17 @@ type applier struct {
 	journalErr sync.Once
 	// sizes speeds up the next apply's cache checks.
 	sizes *artifacts.SizeIndex
+	// flights are the recoveries of damaged upstream entries in progress in
+	// this process, by key: one recompute per key, other readers wait for it.
+	flights map[artifacts.Key]*flight
+}
+
+// flight is one recovery of a damaged entry; done is closed when o and err
+// are set.
+type flight struct {
+	done chan struct{}
+	o    Outcome
+	err  error
 }
 
 type done struct {
@@ -375,7 +409,9 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		}
 	}
 	if force && a.store.Verify(n.Key) == nil {
-		return Cached, nil // another reader already recomputed it
+		// Another reader (here or in another process) recomputed it while
+		// we waited for the lock.
+		return Cached, nil
 	}
 	if !n.Volatile {
 		if err := a.store.Remove(n.Key); err != nil && !errors.Is(err, artifacts.ErrNotFound) {
@@ -426,7 +462,41 @@ type localExecutor struct {
 // localExecutor returns the in-process executor of a's plan and store.
 func (a *applier) localExecutor() *localExecutor {
 	return &localExecutor{plan: a.plan, store: a.store, sizes: a.sizes, log: a.opts.Log,
-		recompute: func(ctx context.Context, n *Node) (Outcome, error) { return a.execute(ctx, n, true) }}
+		recompute: a.recover}
+}
+
+// recover recomputes an upstream node whose entry a reader found damaged or
+// missing, once per key: concurrent callers in this process share one
+// flight, and callers in other processes are serialised by the key lock,
+// under which the entry is re-verified first (execute with force). Ran and
+// Cached both mean the entry is now valid. Readers never trust what they saw
+// during the evict-and-rewrite window: every failed read comes here and so
+// waits for the lock holder to finish.
+func (a *applier) recover(ctx context.Context, n *Node) (Outcome, error) {
+	a.mu.Lock()
+	if f, ok := a.flights[n.Key]; ok {
+		a.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.o, f.err
+		case <-ctx.Done():
+			return Interrupted, ctx.Err()
+		}
+	}
+	if a.flights == nil {
+		a.flights = map[artifacts.Key]*flight{}
+	}
+	f := &flight{done: make(chan struct{})}
+	a.flights[n.Key] = f
+	a.mu.Unlock()
+
+	f.o, f.err = a.execute(ctx, n, true)
+
+	a.mu.Lock()
+	delete(a.flights, n.Key)
+	a.mu.Unlock()
+	close(f.done)
+	return f.o, f.err
 }
 
 // Run computes n here, with its retries and timeout, and stores its outputs
@@ -556,13 +626,24 @@ func (x *localExecutor) readInputs(ctx context.Context, n *Node) (stages.Inputs,
 		for _, src := range inp.Sources {
 			up := x.plan.byID[src.Instance]
 			rec, err := x.store.Read(up.Key, src.Port)
-			if errors.Is(err, artifacts.ErrCorrupt) {
-				fmt.Fprintf(x.log, "corrupt %s (%v): recomputing\n", up.ID(), err)
-				if o, rerr := x.recompute(ctx, up); o != Ran {
-					err = fmt.Errorf("%w; recomputing %s failed: %v", err, up.ID(), rerr)
-				} else {
-					rec, err = x.store.Read(up.Key, src.Port)
+			// A damaged entry, or one missing because it is being replaced
+			// (or was removed since plan), is recovered under its key lock;
+			// the read is retried once it is valid again. A second failure
+			// means the entry was damaged again meanwhile, which is not
+			// retried forever.
+			for attempt := 0; attempt < 2 && (errors.Is(err, artifacts.ErrCorrupt) || errors.Is(err, artifacts.ErrNotFound)); attempt++ {
+				if attempt == 0 {
+					fmt.Fprintf(x.log, "damaged input %s (%v): recovering\n", up.ID(), err)
 				}
+				o, rerr := x.recompute(ctx, up)
+				if o != Ran && o != Cached {
+					if rerr == nil {
+						rerr = fmt.Errorf("outcome %s", o)
+					}
+					err = fmt.Errorf("%w; recomputing %s failed: %w", err, up.ID(), rerr)
+					break
+				}
+				rec, err = x.store.Read(up.Key, src.Port)
 			}
 			if err != nil {
 				releaseInputs(in)

@@ -85,40 +85,70 @@ func newArtifactsCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	})
-	cmd.AddCommand(&cobra.Command{
-		Use: "verify [KEY...]", Short: "Re-hash entries (all by default) and report corrupt ones",
+	var reportOnly bool
+	verify := &cobra.Command{
+		Use:   "verify [KEY...]",
+		Short: "Re-hash entries (all by default), report damage and quarantine it",
+		Long: `verify fully checks entries: manifest present, unedited (its own digest) and naming
+its key; every output file present with its recorded size and SHA-256. Without KEYs it
+checks the whole store, including stray items under objects/ that are no entry.
+Damaged items are moved into <store>/quarantine/<time>/ (with reasons.txt), so the next
+apply recomputes exactly them; --report-only moves nothing. Exit code 1 when damage
+was found.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := g.openStore()
 			if err != nil {
 				return err
 			}
-			var keys []artifacts.Key
-			if len(args) == 0 {
-				if keys, err = s.List(); err != nil {
-					return err
-				}
-			}
+			opts := artifacts.VerifyOptions{ReportOnly: reportOnly}
 			for _, a := range args {
 				_, k, err := g.resolveKey(a)
 				if err != nil {
 					return err
 				}
-				keys = append(keys, k)
+				opts.Keys = append(opts.Keys, k)
 			}
-			bad := 0
-			for _, k := range keys {
-				if err := s.Verify(k); err != nil {
-					bad++
-					fmt.Fprintf(g.stdout, "corrupt %s: %v\n", k, err)
+			rep, err := s.VerifyStore(cmd.Context(), opts)
+			if rep != nil {
+				for _, d := range rep.Damaged {
+					what := d.Path
+					if d.Key != "" {
+						what = string(d.Key)
+					}
+					fmt.Fprintf(g.stdout, "corrupt %s: %s\n", what, d.Reason)
+					if d.Quarantined != "" {
+						fmt.Fprintf(g.stdout, "  quarantined to %s\n", d.Quarantined)
+					}
 				}
+				stray := 0
+				for _, d := range rep.Damaged {
+					if d.Key == "" {
+						stray++
+					}
+				}
+				fmt.Fprintf(g.stdout, "%d entries verified, %d corrupt", rep.Entries, len(rep.Damaged)-stray)
+				if stray > 0 {
+					fmt.Fprintf(g.stdout, ", %d stray items", stray)
+				}
+				if rep.QuarantineDir != "" {
+					fmt.Fprintf(g.stdout, ", quarantined in %s", filepath.Join(s.Root(), rep.QuarantineDir))
+				}
+				if rep.Legacy > 0 {
+					fmt.Fprintf(g.stdout, " (%d with an old-format manifest: files checked, manifest edits undetectable)", rep.Legacy)
+				}
+				fmt.Fprintln(g.stdout)
 			}
-			fmt.Fprintf(g.stdout, "%d entries verified, %d corrupt\n", len(keys), bad)
-			if bad > 0 {
+			if err != nil {
+				return &exitError{code: exitFailed, err: err}
+			}
+			if len(rep.Damaged) > 0 {
 				return &exitError{code: exitFailed}
 			}
 			return nil
 		},
-	})
+	}
+	verify.Flags().BoolVar(&reportOnly, "report-only", false, "report damage, move nothing")
+	cmd.AddCommand(verify)
 	var sets []string
 	gc := &cobra.Command{
 		Use: "gc FILE...", Short: "Remove every entry not used by the given pipeline files", Args: cobra.MinimumNArgs(1),

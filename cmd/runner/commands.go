@@ -213,8 +213,12 @@ func newApplyCmd(g *globals) *cobra.Command {
 			}
 			res, err := runner.Apply(cmd.Context(), plan, store, opts)
 			if res != nil {
-				fmt.Fprintf(g.stdout, "%d ran, %d cached, %d failed, %d skipped, %d interrupted in %.2fs (journal %s)\n",
-					res.Ran, res.Cached, res.Failed, res.Skipped, res.Interrupted, res.Elapsed.Seconds(), res.JournalPath)
+				journal := "journal " + res.JournalPath
+				if res.JournalPath == "" {
+					journal = "no journal"
+				}
+				fmt.Fprintf(g.stdout, "%d ran, %d cached, %d failed, %d skipped, %d interrupted in %.2fs (%s)\n",
+					res.Ran, res.Cached, res.Failed, res.Skipped, res.Interrupted, res.Elapsed.Seconds(), journal)
 			}
 			switch {
 			case err == nil:
