@@ -20,6 +20,9 @@ func (s *Store) Lookup(key Key) (*Manifest, error) {
 	if err := checkKey("lookup", key); err != nil {
 		return nil, err
 	}
+	if l := s.holder(key); l != s {
+		return s.lookupLayer(l, key) // layered.go
+	}
 	dir := s.Dir(key)
 	mpath := dir + string(filepath.Separator) + manifestName
 

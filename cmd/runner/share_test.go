@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// sharePipeline has four stage instances; sharePipeline2 adds one that reads
+// the first pipeline's entries.
+const sharePipeline = `version: 1
+name: share
+seed: 1
+matrix:
+  k: [a, b]
+stages:
+  s:
+    kind: sample
+    foreach: [k]
+    params: {n: 3}
+  all:
+    kind: collect
+    inputs: {tables: "s[*].table"}
+  other:
+    kind: sample
+`
+
+const sharePipeline2 = sharePipeline + `  more:
+    kind: collect
+    inputs: {tables: "s[*].table"}
+`
+
+// runCLI runs the CLI in process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String() + errOut.String()
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("runner %s: exit %d\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+func writeFile(t *testing.T, path, content string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// listing describes every file and directory below root: path, mode, size
+// and modification time, one line each, sorted.
+func listing(t *testing.T, root string) string {
+	t.Helper()
+	var lines []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		size := fi.Size()
+		if fi.IsDir() {
+			size = 0
+		}
+		lines = append(lines, fmt.Sprintf("%s %v %d %d", rel, fi.Mode(), size, fi.ModTime().UnixNano()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// chmodTree applies mode changes to every file and directory below root
+// (directories last on the way down when removing write, first when adding).
+func chmodTree(t *testing.T, root string, writable bool) {
+	t.Helper()
+	var paths []string
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if !writable {
+		// Children before parents, so the walk above saw everything.
+		sort.Sort(sort.Reverse(sort.StringSlice(paths)))
+	}
+	for _, p := range paths {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mode := fi.Mode() &^ 0o222
+		if writable {
+			mode = fi.Mode() | 0o200
+		}
+		if err := os.Chmod(p, mode&(fs.ModePerm|fs.ModeSetgid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReadOnlyStoreLayer: a runner over a read-only store (no write
+// permission on any file or directory) plus an empty local store
+// recomputes nothing and writes nothing into the read-only one; a stage that
+// is new is computed from the read store's entries into the local store.
+func TestReadOnlyStoreLayer(t *testing.T) {
+	dir := t.TempDir()
+	ro := filepath.Join(dir, "ro")
+	p := writeFile(t, filepath.Join(dir, "p.yaml"), sharePipeline)
+	p2 := writeFile(t, filepath.Join(dir, "p2.yaml"), sharePipeline2)
+	mustRun(t, "--store", ro, "apply", "-q", p)
+	chmodTree(t, ro, false)
+	t.Cleanup(func() { chmodTree(t, ro, true) })
+	before := listing(t, ro)
+
+	local := filepath.Join(dir, "local")
+	out := mustRun(t, "--store", local, "--read-store", ro, "plan", p)
+	if !strings.Contains(out, "0 to run, 4 cached") {
+		t.Fatalf("plan over the read store:\n%s", out)
+	}
+	out = mustRun(t, "--store", local, "--read-store", ro, "apply", "-q", p)
+	if !strings.Contains(out, "0 ran, 4 cached") {
+		t.Fatalf("apply over the read store:\n%s", out)
+	}
+	out = mustRun(t, "--store", local, "--read-store", ro, "apply", "-q", p2)
+	if !strings.Contains(out, "1 ran, 4 cached") {
+		t.Fatalf("apply of the extended pipeline:\n%s", out)
+	}
+	// runner.yaml next to the pipeline names the read store as well.
+	writeFile(t, filepath.Join(dir, "runner.yaml"), "read_stores: [ro]\n")
+	local2 := filepath.Join(dir, "local2")
+	out = mustRun(t, "--store", local2, "apply", "-q", p)
+	if !strings.Contains(out, "0 ran, 4 cached") {
+		t.Fatalf("apply with runner.yaml:\n%s", out)
+	}
+	if after := listing(t, ro); after != before {
+		t.Fatalf("the read-only store changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	// Only the new stage's entry is in the local store.
+	out = mustRun(t, "--store", local, "artifacts", "ls")
+	if n := strings.Count(strings.TrimSpace(out), "\n") + 1; n != 1 || !strings.Contains(out, "more") {
+		t.Fatalf("local store holds:\n%s", out)
+	}
+	// A bad runner.yaml is a clear usage error.
+	writeFile(t, filepath.Join(dir, "runner.yaml"), "read_store: [ro]\n")
+	if code, out := runCLI(t, "--store", local2, "plan", p); code != exitInvalid || !strings.Contains(out, "read_store") {
+		t.Fatalf("bad runner.yaml: exit %d\n%s", code, out)
+	}
+}
