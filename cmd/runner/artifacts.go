@@ -147,6 +147,7 @@ func newArtifactsCmd(g *globals) *cobra.Command {
 	}
 	gc.Flags().StringArrayVar(&sets, "set", nil, "overrides applied to every FILE")
 	cmd.AddCommand(gc)
+	cmd.AddCommand(shareCommands(g)...)
 	return cmd
 }
 

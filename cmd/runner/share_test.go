@@ -126,6 +126,7 @@ func chmodTree(t *testing.T, root string, writable bool) {
 // recomputes nothing and writes nothing into the read-only one; a stage that
 // is new is computed from the read store's entries into the local store.
 func TestReadOnlyStoreLayer(t *testing.T) {
+	t.Setenv(readStoresEnv, "") // run exports the layers it used
 	dir := t.TempDir()
 	ro := filepath.Join(dir, "ro")
 	p := writeFile(t, filepath.Join(dir, "p.yaml"), sharePipeline)
@@ -167,5 +168,78 @@ func TestReadOnlyStoreLayer(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "runner.yaml"), "read_store: [ro]\n")
 	if code, out := runCLI(t, "--store", local2, "plan", p); code != exitInvalid || !strings.Contains(out, "read_store") {
 		t.Fatalf("bad runner.yaml: exit %d\n%s", code, out)
+	}
+}
+
+// TestBundleImportCLI: a bundle of a pipeline moves its entries byte for
+// byte into another store, where the pipeline is then fully cached; a
+// bundle with one flipped byte or cut short is refused and the target store
+// stays as it was.
+func TestBundleImportCLI(t *testing.T) {
+	t.Setenv(readStoresEnv, "")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	p := writeFile(t, filepath.Join(dir, "p.yaml"), sharePipeline)
+	mustRun(t, "--store", a, "apply", "-q", p)
+	bundle := filepath.Join(dir, "out.tar")
+	out := mustRun(t, "--store", a, "artifacts", "bundle", bundle, "--pipeline", p)
+	if !strings.Contains(out, "bundled 4 entries") {
+		t.Fatalf("bundle: %s", out)
+	}
+	data, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	mustRun(t, "--store", b, "artifacts", "ls") // creates the empty store
+	empty := listing(t, filepath.Join(b, "objects"))
+	for _, bad := range []struct {
+		name string
+		data []byte
+	}{
+		{"flipped", func() []byte { d := bytes.Clone(data); d[len(d)/3] ^= 0x04; return d }()},
+		{"truncated", data[:len(data)-700]},
+	} {
+		path := writeFile(t, filepath.Join(dir, bad.name+".tar"), string(bad.data))
+		code, out := runCLI(t, "--store", b, "artifacts", "import", path)
+		if code != exitFailed || !strings.Contains(out, "nothing was imported") {
+			t.Fatalf("import of a %s bundle: exit %d\n%s", bad.name, code, out)
+		}
+		if got := listing(t, filepath.Join(b, "objects")); got != empty {
+			t.Fatalf("import of a %s bundle changed the store:\n%s", bad.name, got)
+		}
+		if ents, _ := os.ReadDir(filepath.Join(b, "tmp")); len(ents) != 0 {
+			t.Fatalf("import of a %s bundle left %d items in tmp", bad.name, len(ents))
+		}
+	}
+
+	out = mustRun(t, "--store", b, "artifacts", "import", bundle)
+	if !strings.Contains(out, "imported 4 entries, 0 already present") {
+		t.Fatalf("import: %s", out)
+	}
+	if out := mustRun(t, "--store", b, "plan", p); !strings.Contains(out, "0 to run, 4 cached") {
+		t.Fatalf("plan after import:\n%s", out)
+	}
+	// Byte-identical entries.
+	filesOf := func(root string) map[string]string {
+		m := map[string]string{}
+		_ = filepath.WalkDir(filepath.Join(root, "objects"), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				data, _ := os.ReadFile(p)
+				rel, _ := filepath.Rel(root, p)
+				m[rel] = string(data)
+			}
+			return nil
+		})
+		return m
+	}
+	fa, fb := filesOf(a), filesOf(b)
+	if len(fa) == 0 || len(fa) != len(fb) {
+		t.Fatalf("%d files in the source, %d after import", len(fa), len(fb))
+	}
+	for name, content := range fa {
+		if fb[name] != content {
+			t.Fatalf("%s differs after the round trip", name)
+		}
 	}
 }
