@@ -152,3 +152,31 @@ func (v *verifiedSet) add(root string, key Key) {
 	}
 	v.keys[root+"/"+string(key)] = true
 }
+
+// Listed is one entry found by ListAll.
+type Listed struct {
+	Key   Key
+	Root  string // root of the store that holds it
+	Layer bool   // held by a read layer, not by the store itself
+}
+
+// ListAll lists the entries of the store and then those of its read layers
+// that the store does not hold (a key appears once, where Lookup finds it),
+// each part in lexical order.
+func (s *Store) ListAll() ([]Listed, error) {
+	seen := map[Key]bool{}
+	var out []Listed
+	for i, st := range append([]*Store{s}, s.layers...) {
+		keys, err := st.List()
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, Listed{Key: k, Root: st.root, Layer: i > 0})
+			}
+		}
+	}
+	return out, nil
+}

@@ -117,6 +117,20 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 		return nil, fmt.Errorf("open run journal: %w", err)
 	}
 	defer journal.Close()
+	// Announce the run to `artifacts gc` before deciding anything: gc keeps
+	// every key of a live run's plan (artifacts/live.go).
+	planKeys := make([]artifacts.Key, len(plan.Nodes))
+	for i, n := range plan.Nodes {
+		planKeys[i] = n.Key
+	}
+	live, err := store.BeginRun(ctx, opts.RunID, planKeys, opts.LeaseTTL)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInterrupted, err)
+		}
+		fmt.Fprintf(opts.Log, "warning: run not announced to gc: %v\n", err)
+	}
+	defer live.End()
 
 	a := &applier{plan: plan, store: store, opts: opts, journal: journal,
 		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}

@@ -85,5 +85,5 @@ func shareCommands(g *globals) []*cobra.Command {
 			return nil
 		},
 	}
-	return []*cobra.Command{bundle, imp}
+	return append([]*cobra.Command{bundle, imp}, newPinCmds(g)...)
 }

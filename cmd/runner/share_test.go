@@ -243,3 +243,80 @@ func TestBundleImportCLI(t *testing.T) {
 		}
 	}
 }
+
+// journalRun returns the run id named by an apply summary "(journal PATH)".
+func journalRun(t *testing.T, out string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(out, "(journal ")
+	path, _, ok2 := strings.Cut(rest, ")")
+	if !ok || !ok2 {
+		t.Fatalf("no journal in %q", out)
+	}
+	return strings.TrimSuffix(filepath.Base(path), ".jsonl")
+}
+
+// TestPinGCAndLsFilters: of three runs, the pinned one's entries survive a
+// gc without retention, the unpinned one's go, the named pipeline's stay;
+// ls filters by kind, stage, run and age.
+func TestPinGCAndLsFilters(t *testing.T) {
+	t.Setenv(readStoresEnv, "")
+	dir := t.TempDir()
+	st := filepath.Join(dir, "st")
+	p := writeFile(t, filepath.Join(dir, "p.yaml"), sharePipeline)
+	mustRun(t, "--store", st, "apply", "-q", p)
+	pinned := journalRun(t, mustRun(t, "--store", st, "apply", "-q", "--set", "other.n=7", p))
+	mustRun(t, "--store", st, "apply", "-q", "--set", "other.n=8", p)
+	mustRun(t, "--store", st, "artifacts", "pin", pinned)
+	if out := mustRun(t, "--store", st, "artifacts", "pin"); !strings.Contains(out, pinned+"  pinned") {
+		t.Fatalf("pin list:\n%s", out)
+	}
+	if code, _ := runCLI(t, "--store", st, "artifacts", "pin", "no-such-run"); code != exitInvalid {
+		t.Fatalf("pin of a missing run: exit %d", code)
+	}
+
+	if out := mustRun(t, "--store", st, "artifacts", "ls"); !strings.Contains(out, "6 entries") {
+		t.Fatalf("ls:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "artifacts", "ls", "--kind", "collect"); strings.Count(out, "collect") != 1 {
+		t.Fatalf("ls --kind collect:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "artifacts", "ls", "--stage", "s"); !strings.Contains(out, "2 entries") || strings.Contains(out, "other") {
+		t.Fatalf("ls --stage s:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "artifacts", "ls", "--stage", "s[a]"); strings.Count(out, "\n") != 1 {
+		t.Fatalf("ls --stage s[a]:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "artifacts", "ls", "--older-than", "1h"); out != "" {
+		t.Fatalf("ls --older-than 1h:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "artifacts", "ls", "--newer-than", "1h"); !strings.Contains(out, "6 entries") {
+		t.Fatalf("ls --newer-than 1h:\n%s", out)
+	}
+	// The pinned run lists all four instances (three cached, one ran).
+	if out := mustRun(t, "--store", st, "artifacts", "ls", "--run", pinned); !strings.Contains(out, "4 entries") {
+		t.Fatalf("ls --run:\n%s", out)
+	}
+
+	out := mustRun(t, "--store", st, "artifacts", "gc", "--keep-within", "0", "--grace", "0", p)
+	if !strings.Contains(out, "would remove 1 entries") || !strings.Contains(out, "1 pinned run") {
+		t.Fatalf("gc dry run:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "artifacts", "ls"); !strings.Contains(out, "6 entries") {
+		t.Fatalf("a dry gc removed something:\n%s", out)
+	}
+	out = mustRun(t, "--store", st, "artifacts", "gc", "--yes", "--keep-within", "0", "--grace", "0", p)
+	if !strings.Contains(out, "removed 1 entries") {
+		t.Fatalf("gc:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "plan", "--set", "other.n=7", p); !strings.Contains(out, "0 to run") {
+		t.Fatalf("pinned run's entry is gone:\n%s", out)
+	}
+	if out := mustRun(t, "--store", st, "plan", "--set", "other.n=8", p); !strings.Contains(out, "1 to run") {
+		t.Fatalf("unpinned run's entry was kept:\n%s", out)
+	}
+	mustRun(t, "--store", st, "artifacts", "unpin", pinned)
+	out = mustRun(t, "--store", st, "artifacts", "gc", "--yes", "--keep-within", "0", "--grace", "0", p)
+	if !strings.Contains(out, "removed 1 entries") {
+		t.Fatalf("gc after unpin:\n%s", out)
+	}
+}
