@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -192,7 +193,14 @@ type ImportReport struct {
 	TOC      *BundleTOC
 	Imported []Key // entries added to the store
 	Present  []Key // entries the store already had (valid), left as they were
+	// RunID names the journal that lists every entry of the bundle (status
+	// "imported"), so that gc's retention window and pins cover imports.
+	RunID string
 }
+
+// StatusImported is the journal status of an entry that ImportBundle added
+// or found present.
+const StatusImported = "imported"
 
 // ImportBundle adds the entries of the bundle at path to the store. It
 // checks the bundle's whole-file digest, then stages every entry under
@@ -240,7 +248,20 @@ func (s *Store) ImportBundle(path string) (*ImportReport, error) {
 			rep.Present = append(rep.Present, e.Key)
 		}
 	}
-	return rep, nil
+	// Record the import as a run: gc keeps it for the retention window, and
+	// `artifacts pin` can keep it for good.
+	rep.RunID = "import-" + time.Now().UTC().Format("20060102T150405.000000000Z") + "-" + strconv.Itoa(os.Getpid())
+	j, err := s.NewJournal(rep.RunID)
+	if err != nil {
+		return rep, err
+	}
+	for _, e := range toc.Entries {
+		if err := j.Append(JournalEntry{Stage: e.Stage, Key: e.Key, Status: StatusImported}); err != nil {
+			_ = j.Close()
+			return rep, err
+		}
+	}
+	return rep, j.Close()
 }
 
 // checkBundleDigest checks the digest member against the bytes before it,

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -187,5 +188,21 @@ func TestBeginRunWaitsForGC(t *testing.T) {
 	r.End()
 	if _, err := s.Collect(GCOptions{Delete: true}); err != nil {
 		t.Fatalf("gc after a dead gc: %v", err)
+	}
+}
+
+// TestPidOfAnotherUserIsAlive: kill(pid, 0) on a process of another user
+// fails with EPERM, which must count as alive (else a runner would break
+// the live lease of a colleague's runner on the same host). Pid 1 belongs
+// to root: as root the call succeeds, as anyone else it gives EPERM.
+func TestPidOfAnotherUserIsAlive(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no pid checks on this platform")
+	}
+	if !pidAlive(1) {
+		t.Fatal("pidAlive(1) = false")
+	}
+	if pidAlive(deadPID(t)) {
+		t.Fatal("a reaped process counts as alive")
 	}
 }

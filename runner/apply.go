@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -128,7 +129,9 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInterrupted, err)
 		}
-		fmt.Fprintf(opts.Log, "warning: run not announced to gc: %v\n", err)
+		if !errors.Is(err, fs.ErrPermission) { // a store this user may not write: nothing to protect
+			fmt.Fprintf(opts.Log, "warning: run not announced to gc: %v\n", err)
+		}
 	}
 	defer live.End()
 

@@ -105,12 +105,13 @@ func (g *globals) resolveKey(prefix string) (*artifacts.Store, artifacts.Key, er
 	if err != nil {
 		return nil, "", err
 	}
-	keys, err := s.List()
+	listed, err := s.ListAll() // read stores too
 	if err != nil {
 		return nil, "", err
 	}
 	var match []artifacts.Key
-	for _, k := range keys {
+	for _, e := range listed {
+		k := e.Key
 		if len(prefix) <= len(k) && string(k[:len(prefix)]) == prefix {
 			match = append(match, k)
 		}

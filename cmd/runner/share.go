@@ -81,7 +81,8 @@ func shareCommands(g *globals) []*cobra.Command {
 				}
 				return &exitError{code: exitFailed, err: err}
 			}
-			fmt.Fprintf(g.stdout, "imported %d entries, %d already present\n", len(rep.Imported), len(rep.Present))
+			fmt.Fprintf(g.stdout, "imported %d entries, %d already present (run %s: `runner artifacts pin %s` keeps them through gc)\n",
+				len(rep.Imported), len(rep.Present), rep.RunID, rep.RunID)
 			return nil
 		},
 	}

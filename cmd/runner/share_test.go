@@ -150,6 +150,7 @@ func TestReadOnlyStoreLayer(t *testing.T) {
 		t.Fatalf("apply of the extended pipeline:\n%s", out)
 	}
 	// runner.yaml next to the pipeline names the read store as well.
+	os.Setenv(readStoresEnv, "") // exported by the runs above
 	writeFile(t, filepath.Join(dir, "runner.yaml"), "read_stores: [ro]\n")
 	local2 := filepath.Join(dir, "local2")
 	out = mustRun(t, "--store", local2, "apply", "-q", p)
@@ -159,7 +160,13 @@ func TestReadOnlyStoreLayer(t *testing.T) {
 	if after := listing(t, ro); after != before {
 		t.Fatalf("the read-only store changed:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	// Only the new stage's entry is in the local store.
+	// Only the new stage's entry is in the local store; ls through the
+	// layer shows the others, marked.
+	out = mustRun(t, "--store", local, "--read-store", ro, "artifacts", "ls")
+	if strings.Count(out, "[read store "+ro+"]") != 4 || !strings.Contains(out, "5 entries") {
+		t.Fatalf("ls through the read store:\n%s", out)
+	}
+	os.Setenv(readStoresEnv, "") // exported by the runs above
 	out = mustRun(t, "--store", local, "artifacts", "ls")
 	if n := strings.Count(strings.TrimSpace(out), "\n") + 1; n != 1 || !strings.Contains(out, "more") {
 		t.Fatalf("local store holds:\n%s", out)
