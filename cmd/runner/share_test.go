@@ -157,6 +157,16 @@ func TestReadOnlyStoreLayer(t *testing.T) {
 	if !strings.Contains(out, "0 ran, 4 cached") {
 		t.Fatalf("apply with runner.yaml:\n%s", out)
 	}
+	// ... and so does runner.yaml in the store directory.
+	os.Setenv(readStoresEnv, "")
+	if err := os.Remove(filepath.Join(dir, "runner.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	local3 := filepath.Join(dir, "local3")
+	writeFile(t, filepath.Join(local3, "runner.yaml"), "read_stores: ["+ro+"]\n")
+	if out := mustRun(t, "--store", local3, "plan", p); !strings.Contains(out, "0 to run, 4 cached") {
+		t.Fatalf("plan with runner.yaml in the store:\n%s", out)
+	}
 	if after := listing(t, ro); after != before {
 		t.Fatalf("the read-only store changed:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
