@@ -210,6 +210,9 @@ const StatusImported = "imported"
 // corrupted, truncated or foreign file is refused with an error wrapping
 // ErrBadBundle, and the store is left as it was.
 func (s *Store) ImportBundle(path string) (*ImportReport, error) {
+	if err := s.checkWritable("import"); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("artifacts: import: %w", err)

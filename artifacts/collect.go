@@ -73,6 +73,9 @@ func (s *Store) Collect(opts GCOptions) (*GCReport, error) {
 	}
 	rep := &GCReport{Kept: map[string]int{}}
 	if opts.Delete {
+		if err := s.checkWritable("gc"); err != nil {
+			return nil, err
+		}
 		lease, err := s.lockGC(DefaultLeaseTTL)
 		if err != nil {
 			return nil, err

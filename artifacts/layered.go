@@ -79,6 +79,17 @@ func (s *Store) ReadStores() []string {
 // ReadOnly reports whether s was opened with OpenReadOnly.
 func (s *Store) ReadOnly() bool { return s.readOnly }
 
+// ErrReadOnly is returned by the writing methods of layered.go's
+// neighbours (import, gc, pins, live runs) on a store opened read-only.
+var ErrReadOnly = errors.New("artifacts: store is opened read-only")
+
+func (s *Store) checkWritable(op string) error {
+	if s.readOnly {
+		return fmt.Errorf("artifacts: %s %s: %w", op, s.root, ErrReadOnly)
+	}
+	return nil
+}
+
 // holder returns the store whose objects directory holds an entry directory
 // for key: s if it has one or no layer has, else the first layer that has.
 // It costs one lstat per layer, and nothing without layers.

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -77,5 +78,15 @@ func TestReadLayer(t *testing.T) {
 	}
 	if _, err := OpenReadOnly(filepath.Join(empty, "missing")); err == nil {
 		t.Fatal("OpenReadOnly of a missing directory succeeded")
+	}
+	ro, err := OpenReadOnly(shared.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ro.Collect(GCOptions{Delete: true}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("gc of a read-only store: %v", err)
+	}
+	if _, err := ro.BeginRun(context.Background(), "r", nil, 0); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("BeginRun on a read-only store: %v", err)
 	}
 }

@@ -63,6 +63,9 @@ func (s *Store) BeginRun(ctx context.Context, runID string, keys []Key, ttl time
 	if !validRunID(runID) {
 		return nil, fmt.Errorf("artifacts: begin run: invalid run id %q", runID)
 	}
+	if err := s.checkWritable("begin run"); err != nil {
+		return nil, err
+	}
 	if ttl <= 0 {
 		ttl = DefaultLeaseTTL
 	}

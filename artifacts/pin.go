@@ -38,6 +38,9 @@ func (s *Store) Pin(runID string) error {
 	if !validRunID(runID) {
 		return fmt.Errorf("artifacts: pin: invalid run id %q", runID)
 	}
+	if err := s.checkWritable("pin"); err != nil {
+		return err
+	}
 	if _, err := os.Stat(s.JournalPath(runID)); err != nil {
 		return fmt.Errorf("artifacts: pin %s: no such run: %w", runID, err)
 	}

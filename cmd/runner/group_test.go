@@ -239,6 +239,16 @@ func TestTwoUsersShareOneStore(t *testing.T) {
 	if _, err := os.Stat(lease); !os.IsNotExist(err) {
 		t.Fatalf("the stale lease is still there: %v", err)
 	}
+
+	// Either member can collect what the other wrote: user A removes every
+	// entry, B's included.
+	c = asUser(ctx, bin, users[0], work, "--store", store, "artifacts", "gc", "--yes", "--keep-within", "0", "--grace", "0")
+	if b, err := c.CombinedOutput(); err != nil || !strings.Contains(string(b), "removed 20 entries") {
+		t.Fatalf("gc as %s: %v\n%s", users[0].name, err, b)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(store, "objects", "*", "*")); len(ents) != 0 {
+		t.Fatalf("%d entries left after gc", len(ents))
+	}
 }
 
 type journalLine struct {
