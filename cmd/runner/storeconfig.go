@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/spec"
 )
 
 // configName is the optional configuration file read next to the pipeline
@@ -24,7 +21,7 @@ const configName = "runner.yaml"
 //	  - /shared/alice/.runner
 //	  - ../colleague/.runner   # relative to the directory of runner.yaml
 type storeConfig struct {
-	ReadStores []string `yaml:"read_stores"`
+	ReadStores []string `yaml:"read_stores,omitempty"`
 }
 
 // readStoreConfig reads path; a missing file is an empty config.
@@ -37,10 +34,14 @@ func readStoreConfig(path string) (storeConfig, error) {
 		}
 		return c, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return c, fmt.Errorf("%s: %w", path, err)
+	// The pipeline's strict decoder: unknown keys and wrong types are
+	// reported with file:line:col.
+	n, ds := spec.ParseNode(path, data)
+	if len(ds) == 0 {
+		ds = spec.Decode(n, "", &c)
+	}
+	if len(ds) > 0 {
+		return c, errors.New(ds.Error())
 	}
 	base := filepath.Dir(path)
 	for i, d := range c.ReadStores {
