@@ -205,24 +205,7 @@ func TestTwoUsersShareOneStore(t *testing.T) {
 
 	// A stale lease of user A on a key that is not computed yet: user B's
 	// runner breaks it (it removes A's file from the group's locks dir).
-	var plan struct {
-		Stages []struct {
-			Stage, Key string
-		}
-	}
-	code, out := runCLI(t, "--store", store, "plan", "--format", "json", "--set", "s.n=51", p)
-	if code != 0 {
-		t.Fatalf("plan: %s", out)
-	}
-	if err := json.Unmarshal([]byte(out), &plan); err != nil {
-		t.Fatal(err)
-	}
-	key := ""
-	for _, s := range plan.Stages {
-		if s.Stage == "s[a]" {
-			key = s.Key
-		}
-	}
+	key := planKey(t, store, p, "s[a]", "s.n=51")
 	lease := filepath.Join(store, "locks", key+".lock")
 	stale := fmt.Sprintf(`{"key":%q,"host":"elsewhere","pid":1,"token":"t","acquired":"2020-01-01T00:00:00Z","expires":"2020-01-01T00:01:00Z"}`+"\n", key)
 	writeFile(t, lease, stale)
@@ -240,15 +223,67 @@ func TestTwoUsersShareOneStore(t *testing.T) {
 		t.Fatalf("the stale lease is still there: %v", err)
 	}
 
+	// In a sticky locks directory B cannot remove A's file: the stage fails
+	// with the reason instead of waiting for ever.
+	locks := filepath.Join(store, "locks")
+	fi, err := os.Stat(locks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(locks, fi.Mode().Perm()|fs.ModeSetgid|fs.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	key2 := planKey(t, store, p, "s[a]", "s.n=52")
+	lease2 := filepath.Join(locks, key2+".lock")
+	writeFile(t, lease2, strings.ReplaceAll(stale, key, key2))
+	if err := os.Chown(lease2, int(users[0].uid), int(gid)); err != nil {
+		t.Fatal(err)
+	}
+	c = asUser(ctx, bin, users[1], work, "--store", store, "apply", "-q", "--set", "s.n=52", p)
+	b, err := c.CombinedOutput()
+	if err == nil || !strings.Contains(string(b), "cannot break the stale lease") || !strings.Contains(string(b), "5 ran, 6 cached, 1 failed, 1 skipped") {
+		t.Fatalf("apply as %s over a lease it may not remove: %v\n%s", users[1].name, err, b)
+	}
+	if err := os.Chmod(locks, fi.Mode().Perm()|fs.ModeSetgid); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(lease2); err != nil {
+		t.Fatal(err)
+	}
+
 	// Either member can collect what the other wrote: user A removes every
 	// entry, B's included.
 	c = asUser(ctx, bin, users[0], work, "--store", store, "artifacts", "gc", "--yes", "--keep-within", "0", "--grace", "0")
-	if b, err := c.CombinedOutput(); err != nil || !strings.Contains(string(b), "removed 20 entries") {
+	if b, err := c.CombinedOutput(); err != nil || !strings.Contains(string(b), "removed 25 entries") {
 		t.Fatalf("gc as %s: %v\n%s", users[0].name, err, b)
 	}
 	if ents, _ := filepath.Glob(filepath.Join(store, "objects", "*", "*")); len(ents) != 0 {
 		t.Fatalf("%d entries left after gc", len(ents))
 	}
+}
+
+// planKey returns the key of instance id in the plan of p with one override.
+func planKey(t *testing.T, store, p, id, set string) string {
+	t.Helper()
+	var plan struct {
+		Stages []struct {
+			Stage, Key string
+		}
+	}
+	code, out := runCLI(t, "--store", store, "plan", "--format", "json", "--set", set, p)
+	if code != 0 {
+		t.Fatalf("plan: %s", out)
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range plan.Stages {
+		if s.Stage == id {
+			return s.Key
+		}
+	}
+	t.Fatalf("no %s in the plan", id)
+	return ""
 }
 
 type journalLine struct {
