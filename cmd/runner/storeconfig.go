@@ -89,5 +89,20 @@ func (g *globals) addReadStores(s *artifacts.Store) error {
 	if roots := s.ReadStores(); len(roots) > 0 {
 		_ = os.Setenv(readStoresEnv, strings.Join(roots, string(filepath.ListSeparator)))
 	}
+	g.warnUmask(s.Root())
 	return nil
+}
+
+// warnUmask warns when the store is set up for a group (its root is setgid
+// and group-writable) but this process's umask would make what it creates
+// private, so the other members could not break its leases or add entries
+// beside its own.
+func (g *globals) warnUmask(root string) {
+	fi, err := os.Stat(root)
+	if err != nil || fi.Mode()&os.ModeSetgid == 0 || fi.Mode()&0o020 == 0 {
+		return
+	}
+	if mask, ok := processUmask(); ok && mask&0o020 != 0 {
+		fmt.Fprintf(g.stderr, "warning: %s is shared by its group, but your umask %03o makes new files private to you; run `umask 002` first\n", root, mask)
+	}
 }
