@@ -270,11 +270,11 @@ func planKey(t *testing.T, store, p, id, set string) string {
 			Stage, Key string
 		}
 	}
-	code, out := runCLI(t, "--store", store, "plan", "--format", "json", "--set", set, p)
-	if code != 0 {
-		t.Fatalf("plan: %s", out)
+	var out, errOut strings.Builder
+	if code := run([]string{"--store", store, "plan", "--format", "json", "--set", set, p}, &out, &errOut); code != 0 {
+		t.Fatalf("plan: %s%s", out.String(), errOut.String())
 	}
-	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+	if err := json.Unmarshal([]byte(out.String()), &plan); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range plan.Stages {
