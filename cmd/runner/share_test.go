@@ -337,3 +337,28 @@ func TestPinGCAndLsFilters(t *testing.T) {
 		t.Fatalf("gc after unpin:\n%s", out)
 	}
 }
+
+// TestUmaskWarning: a group-shared store used with a umask that makes new
+// files private draws a warning that says what to do.
+func TestUmaskWarning(t *testing.T) {
+	mask, ok := processUmask()
+	if !ok || mask&0o020 == 0 {
+		t.Skip("needs a umask without group write (such as 022) and /proc")
+	}
+	t.Setenv(readStoresEnv, "")
+	dir := t.TempDir()
+	st := filepath.Join(dir, "st")
+	if err := os.Mkdir(st, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, filepath.Join(dir, "p.yaml"), sharePipeline)
+	if out := mustRun(t, "--store", st, "plan", p); strings.Contains(out, "umask") {
+		t.Fatalf("warning for a private store:\n%s", out)
+	}
+	if err := os.Chmod(st, 0o775|fs.ModeSetgid); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, "--store", st, "plan", p); !strings.Contains(out, "run `umask 002` first") {
+		t.Fatalf("no warning for a shared store:\n%s", out)
+	}
+}
