@@ -230,6 +230,11 @@ func TestTwoUsersShareOneStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The owner of a sticky directory may still remove anything in it, and
+	// either account may have created it: give it to root.
+	if err := os.Chown(locks, 0, int(gid)); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Chmod(locks, fi.Mode().Perm()|fs.ModeSetgid|fs.ModeSticky); err != nil {
 		t.Fatal(err)
 	}
