@@ -21,6 +21,10 @@
 //	refs/<pipeline>.log               append-only lines `<key> "<instance>"`: last key of each instance
 //	runs/<run-id>.jsonl               one journal per run, one JSON object a line
 //	quarantine/<time>/ab/<key>        damaged items moved out of objects/ by VerifyStore
+//	index/<pipeline>.sizes            size hints for the cheap cache check
+//	pins/<run-id>                     a pinned run: gc keeps every key of its journal
+//	live/<run-id>.json                a running apply: host, pid, every key of its plan; mtime = heartbeat
+//	locks/gc.lock                     held by a deleting gc; applies that start wait for it
 //
 // "ab" is the first two hex digits of the key. Port and run names are
 // checked and pipeline names escaped so they are always plain file names.
@@ -62,4 +66,11 @@
 // Store.Lock takes a lease per key; there is no global lock, so runners on
 // one shared directory (also across Slurm nodes) compute each key once.
 // See Lock for how stale leases are detected and broken.
+//
+// # Sharing
+//
+// Read-only stores can be layered under a store (layered.go); a store can
+// be shared by a Unix group (shared.go); bundles move entries between
+// stores (bundle.go); Collect is a gc that is safe beside running applies
+// (collect.go, live.go, pin.go).
 package artifacts

@@ -20,8 +20,9 @@ const tmpGrace = time.Hour
 // bytes freed (entries and temporary items).
 //
 // GC does not coordinate with runners that are writing: an entry that a
-// concurrent apply has just stored is removed if it is not in keep. Run it
-// between applies.
+// concurrent apply has just stored is removed if it is not in keep. Collect
+// is the collector that is safe beside running applies; GC is for tests and
+// for stores nobody else uses.
 func (s *Store) GC(keep map[Key]bool) (removed []Key, freed int64, err error) {
 	var doomed []Key
 	if err := s.walkEntries(func(k Key, _ string) error {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -139,8 +140,13 @@ func (s *Store) Lock(ctx context.Context, key Key, ttl time.Duration) (*Lease, e
 				}
 			}
 		case s.leaseStale(cur, time.Now()):
-			if broke, _ := s.breakLease(l.path, raw); broke {
+			broke, berr := s.breakLease(l.path, raw)
+			if broke {
 				continue
+			}
+			if berr != nil && errors.Is(berr, fs.ErrPermission) {
+				// Waiting would never end (shared.go).
+				return nil, fmt.Errorf("artifacts: lock %s: cannot break the stale lease of pid %d on %s: %w (in a store shared by a group, the locks directory must be group-writable and not sticky; see umask 002)", key.Short(), cur.PID, cur.Host, berr)
 			}
 		}
 		d := backoff/2 + rand.N(backoff/2+1)

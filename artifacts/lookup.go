@@ -27,6 +27,10 @@ func (s *Store) lookup(key Key) (_ *Manifest, legacy bool, _ error) {
 	if err := checkKey("lookup", key); err != nil {
 		return nil, false, err
 	}
+	if l := s.holder(key); l != s {
+		m, err := s.lookupLayer(l, key) // layered.go
+		return m, false, err
+	}
 	dir := s.Dir(key)
 	mpath := dir + string(filepath.Separator) + manifestName
 

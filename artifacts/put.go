@@ -55,7 +55,7 @@ func (s *Store) Put(m Manifest, outputs map[string]arrow.RecordBatch) (*Manifest
 	}
 
 	tmp := filepath.Join(s.root, tmpDir, s.tmpName("put-"+key.Short()))
-	if err := os.Mkdir(tmp, 0o755); err != nil {
+	if err := os.Mkdir(tmp, sharedDirPerm); err != nil { // group-writable as the umask allows (shared.go)
 		return nil, fmt.Errorf("artifacts: put %s: %w", key.Short(), err)
 	}
 	committed := false
@@ -89,7 +89,7 @@ func (s *Store) Put(m Manifest, outputs map[string]arrow.RecordBatch) (*Manifest
 
 	final := s.Dir(key)
 	parent := filepath.Dir(final)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := mkdirShared(parent); err != nil {
 		return nil, fmt.Errorf("artifacts: put %s: %w", key.Short(), err)
 	}
 	for attempt := 0; ; attempt++ {

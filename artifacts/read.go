@@ -15,6 +15,12 @@ import (
 // checking the file's size and SHA-256 against the manifest (a mismatch is a
 // *CorruptError). The caller must Release the batch.
 func (s *Store) Read(key Key, port string) (arrow.RecordBatch, error) {
+	if l := s.holder(key); l != s { // layered.go
+		if _, err := s.lookupLayer(l, key); err != nil {
+			return nil, err
+		}
+		return l.Read(key, port)
+	}
 	m, err := s.Lookup(key)
 	if err != nil {
 		return nil, err
@@ -29,6 +35,12 @@ func (s *Store) Read(key Key, port string) (arrow.RecordBatch, error) {
 // ReadAll reads every port of an entry, like Read. The caller must Release
 // every batch; on error nothing needs releasing.
 func (s *Store) ReadAll(key Key) (map[string]arrow.RecordBatch, error) {
+	if l := s.holder(key); l != s { // layered.go
+		if _, err := s.lookupLayer(l, key); err != nil {
+			return nil, err
+		}
+		return l.ReadAll(key)
+	}
 	m, err := s.Lookup(key)
 	if err != nil {
 		return nil, err
@@ -83,6 +95,9 @@ func portNames(m *Manifest) []string {
 // of every file. It returns nil, an error wrapping ErrNotFound, or a
 // *CorruptError.
 func (s *Store) Verify(key Key) error {
+	if l := s.holder(key); l != s { // layered.go
+		return l.Verify(key)
+	}
 	m, err := s.Lookup(key)
 	if err != nil {
 		return err
@@ -224,6 +239,9 @@ func (s *Store) walkEntries(fn func(k Key, dir string) error) error {
 // <port>.arrow, verifying each digest while copying. Each file is written
 // under a temporary name and renamed, so dir never holds a partial file.
 func (s *Store) Export(key Key, dir string) error {
+	if l := s.holder(key); l != s { // layered.go
+		return l.Export(key, dir)
+	}
 	m, err := s.Lookup(key)
 	if err != nil {
 		return err

@@ -55,7 +55,7 @@ func (s *Store) SetRef(pipeline, instance string, key Key) error {
 	}
 	path := s.refLogPath(pipeline)
 	line := appendRefLine(nil, instance, key)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, sharedFilePerm) // other group members append too
 	if err == nil {
 		_, err = f.Write(line)
 		if cerr := f.Close(); err == nil {
@@ -192,7 +192,7 @@ func (s *Store) compactRefs(pipeline, path string) error {
 		buf = appendRefLine(buf, inst, l.refs[inst])
 	}
 	tmp := filepath.Join(s.root, tmpDir, s.tmpName("refs"))
-	if err := os.WriteFile(tmp, buf, 0o644); err != nil {
+	if err := os.WriteFile(tmp, buf, sharedFilePerm); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {

@@ -130,10 +130,12 @@ func (ix *SizeIndex) Save(keep map[Key]bool) error {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	if err := os.MkdirAll(filepath.Dir(ix.path), 0o755); err != nil {
+	if err := mkdirShared(filepath.Dir(ix.path)); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(ix.path), ".sizes-*")
+	// Not os.CreateTemp (mode 0600): other members of a shared store's group
+	// read the index too.
+	tmp, err := os.OpenFile(filepath.Join(filepath.Dir(ix.path), ".sizes-"+randHex(8)), os.O_RDWR|os.O_CREATE|os.O_EXCL, sharedFilePerm)
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,11 @@ type Store struct {
 	mem     memory.Allocator
 	noSync  bool // tests only: skip fsync
 	refs    refLogs
+	// layers are read-only stores consulted when this one misses a key
+	// (see layered.go); readOnly marks a Store opened as such a layer.
+	layers   []*Store
+	readOnly bool
+	verified verifiedSet
 }
 
 // Open opens the store at root, creating root and its sub-directories if
@@ -57,8 +62,13 @@ func Open(root string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("artifacts: open %s: %w", root, err)
 	}
+	// Directories are created group-writable and setgid as the umask allows
+	// (shared.go), so a group with umask 002 can share one store.
+	if err := mkdirShared(abs); err != nil {
+		return nil, fmt.Errorf("artifacts: open %s: %w", root, err)
+	}
 	for _, d := range []string{objectsDir, tmpDir, locksDir, refsDir, runsDir} {
-		if err := os.MkdirAll(filepath.Join(abs, d), 0o755); err != nil {
+		if err := mkdirShared(filepath.Join(abs, d)); err != nil {
 			return nil, fmt.Errorf("artifacts: open %s: %w", root, err)
 		}
 	}
@@ -96,8 +106,9 @@ func (s *Store) Dir(key Key) string {
 
 // Path returns the path of the Arrow file of one port of an entry, whether or
 // not it exists (for stages such as exec that hand files to other programs).
+// An entry held by a read layer (and not by s) has its path there.
 func (s *Store) Path(key Key, port string) string {
-	return s.Dir(key) + string(filepath.Separator) + port + arrowExt
+	return s.holder(key).Dir(key) + string(filepath.Separator) + port + arrowExt
 }
 
 // FileInfo describes one output file of an entry.

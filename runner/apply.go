@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -112,6 +113,23 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	if opts.RunID == "" {
 		opts.RunID = fmt.Sprintf("%s-%d", start.UTC().Format("20060102T150405.000000000Z"), os.Getpid())
 	}
+	// Announce the run to `artifacts gc` before deciding anything: gc keeps
+	// every key of a live run's plan (artifacts/live.go).
+	planKeys := make([]artifacts.Key, len(plan.Nodes))
+	for i, n := range plan.Nodes {
+		planKeys[i] = n.Key
+	}
+	live, err := store.BeginRun(ctx, opts.RunID, planKeys, opts.LeaseTTL)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInterrupted, err)
+		}
+		if !errors.Is(err, fs.ErrPermission) { // a store this user may not write: nothing to protect
+			fmt.Fprintf(opts.Log, "warning: run not announced to gc: %v\n", err)
+		}
+	}
+	defer live.End()
+
 	a := &applier{plan: plan, store: store, opts: opts,
 		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
 	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)

@@ -31,32 +31,7 @@ func writeArrowFile(path string, rec arrow.RecordBatch) error {
 
 func newArtifactsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "artifacts", Short: "Browse and manage the artifact store"}
-	cmd.AddCommand(&cobra.Command{
-		Use: "ls", Short: "List entries: key, kind, stage, rows", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.openStore()
-			if err != nil {
-				return err
-			}
-			keys, err := s.List()
-			if err != nil {
-				return err
-			}
-			for _, k := range keys {
-				m, err := s.Lookup(k)
-				if err != nil {
-					fmt.Fprintf(g.stdout, "%s  (%v)\n", k, err)
-					continue
-				}
-				var rows int64
-				for _, o := range m.Outputs {
-					rows += o.Rows
-				}
-				fmt.Fprintf(g.stdout, "%s  %-12s %-30s %d rows\n", k[:16], m.Kind, m.Stage, rows)
-			}
-			return nil
-		},
-	})
+	cmd.AddCommand(newLsCmd(g))
 	cmd.AddCommand(&cobra.Command{
 		Use: "show KEY", Short: "Print an entry's manifest (a key prefix is enough)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -149,34 +124,8 @@ was found.`,
 	}
 	verify.Flags().BoolVar(&reportOnly, "report-only", false, "report damage, move nothing")
 	cmd.AddCommand(verify)
-	var sets []string
-	gc := &cobra.Command{
-		Use: "gc FILE...", Short: "Remove every entry not used by the given pipeline files", Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			keep := map[artifacts.Key]bool{}
-			for _, f := range args {
-				plan, err := g.loadPlan(f, sets, "text")
-				if err != nil {
-					return err
-				}
-				for _, n := range plan.Nodes {
-					keep[n.Key] = true
-				}
-			}
-			s, err := g.openStore()
-			if err != nil {
-				return err
-			}
-			removed, freed, err := s.GC(keep)
-			if err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			fmt.Fprintf(g.stdout, "removed %d entries, freed %d bytes\n", len(removed), freed)
-			return nil
-		},
-	}
-	gc.Flags().StringArrayVar(&sets, "set", nil, "overrides applied to every FILE")
-	cmd.AddCommand(gc)
+	cmd.AddCommand(newGCCmd(g))
+	cmd.AddCommand(shareCommands(g)...)
 	return cmd
 }
 
@@ -186,12 +135,13 @@ func (g *globals) resolveKey(prefix string) (*artifacts.Store, artifacts.Key, er
 	if err != nil {
 		return nil, "", err
 	}
-	keys, err := s.List()
+	listed, err := s.ListAll() // read stores too
 	if err != nil {
 		return nil, "", err
 	}
 	var match []artifacts.Key
-	for _, k := range keys {
+	for _, e := range listed {
+		k := e.Key
 		if len(prefix) <= len(k) && string(k[:len(prefix)]) == prefix {
 			match = append(match, k)
 		}

@@ -32,6 +32,7 @@ func (g *globals) loadPlan(path string, sets []string, format string) (*runner.P
 	if _, err := os.Stat(path); err != nil {
 		return nil, invalid(fmt.Errorf("pipeline file: %w", err))
 	}
+	g.pipelineFile = path // its runner.yaml may name read stores
 	p, ds := runner.Load(path, sets, g.reg)
 	if len(ds) > 0 {
 		// The sound part of a faulty file is bound too, so that param, kind

@@ -77,6 +77,11 @@ type globals struct {
 	stdout, stderr io.Writer
 	store          string
 	reg            *stages.Registry
+	// readStores are the --read-store directories; pipelineFile is the
+	// pipeline the command loaded, whose directory may hold runner.yaml
+	// (storeconfig.go).
+	readStores   []string
+	pipelineFile string
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -90,6 +95,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&g.store, "store", "", "artifact store directory (default $RUNNER_STORE or .runner)")
+	root.PersistentFlags().StringArrayVar(&g.readStores, "read-store", nil, "read-only store layered under --store (repeatable; also read_stores in runner.yaml)")
 	root.AddCommand(
 		newValidateCmd(g), newPlanCmd(g), newApplyCmd(g), newRunCmd(g), newStagesCmd(g),
 		newSchemaCmd(g), newGraphCmd(g), newArtifactsCmd(g),
@@ -114,6 +120,9 @@ func (g *globals) openStore() (*artifacts.Store, error) {
 	s, err := artifacts.Open(dir)
 	if err != nil {
 		return nil, invalid(fmt.Errorf("open artifact store: %w", err))
+	}
+	if err := g.addReadStores(s); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
