@@ -72,19 +72,7 @@ func newArtifactsCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	})
-	cmd.AddCommand(&cobra.Command{
-		Use: "export KEY DIR", Short: "Copy an entry's Arrow files to DIR", Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, k, err := g.resolveKey(args[0])
-			if err != nil {
-				return err
-			}
-			if err := s.Export(k, args[1]); err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			return nil
-		},
-	})
+	cmd.AddCommand(newArtifactsExportCmd(g)) // results.go
 	cmd.AddCommand(&cobra.Command{
 		Use: "verify [KEY...]", Short: "Re-hash entries (all by default) and report corrupt ones",
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -116,13 +117,13 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 		cw.Flush()
 		return cw.Error()
 	case "json":
-		rows := make([]map[string]any, n)
+		rows := make([]orderedRow, n)
 		for i := 0; i < n; i++ {
-			m := make(map[string]any, len(names))
-			for j, name := range names {
-				m[name] = cellJSON(rec.Column(j), i)
+			vals := make([]any, len(names))
+			for j := range names {
+				vals[j] = cellJSON(rec.Column(j), i)
 			}
-			rows[i] = m
+			rows[i] = orderedRow{names, vals}
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -143,4 +144,33 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 		}
 		return tw.Flush()
 	}
+}
+
+// orderedRow is a JSON object whose keys keep the table's column order.
+type orderedRow struct {
+	names []string
+	vals  []any
+}
+
+func (r orderedRow) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for j, name := range r.names {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(r.vals[j])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
