@@ -23,6 +23,7 @@ func newResultsCmd(g *globals) *cobra.Command {
 	var sets []string
 	var port, format string
 	var limit int
+	var keyOnly bool
 	cmd := &cobra.Command{
 		Use:   "results FILE STAGE[CELL]",
 		Short: "Print a stage's output table from the store, found by its id in the pipeline file",
@@ -54,6 +55,9 @@ func newResultsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if keyOnly {
+				return g.printKeys(store, nodes, list, args[0])
+			}
 			if list {
 				return g.listCells(store, nodes, format)
 			}
@@ -65,6 +69,7 @@ func newResultsCmd(g *globals) *cobra.Command {
 	f.StringVar(&port, "port", "", "output port to print (default: the stage's only port)")
 	f.StringVar(&format, "format", "table", "table, csv or json")
 	f.IntVar(&limit, "limit", 0, "print at most N rows (0: every row)")
+	f.BoolVar(&keyOnly, "key", false, "print the store key instead (of each computed cell, for a selection with *), for `runner artifacts export`")
 	return cmd
 }
 
@@ -242,20 +247,49 @@ func (g *globals) listCells(store *artifacts.Store, nodes []*runner.Node, format
 	return nil
 }
 
+// printKeys prints the key of one computed instance, or of every computed
+// cell of a wildcard selection (saying how many are missing on stderr).
+func (g *globals) printKeys(store *artifacts.Store, nodes []*runner.Node, list bool, file string) error {
+	if !list {
+		if _, err := store.Lookup(nodes[0].Key); err != nil {
+			return notComputed(store, nodes[0], file, err)
+		}
+		fmt.Fprintln(g.stdout, nodes[0].Key)
+		return nil
+	}
+	missing := 0
+	for _, n := range nodes {
+		if _, err := store.Lookup(n.Key); err != nil {
+			missing++
+			continue
+		}
+		fmt.Fprintln(g.stdout, n.Key)
+	}
+	if missing > 0 {
+		fmt.Fprintf(g.stderr, "%d of %d cells are not computed (or corrupt)\n", missing, len(nodes))
+	}
+	return nil
+}
+
+// notComputed explains a failed Lookup of n's key.
+func notComputed(store *artifacts.Store, n *runner.Node, file string, err error) error {
+	if !errors.Is(err, artifacts.ErrNotFound) {
+		return &exitError{code: exitFailed, err: fmt.Errorf("stage %s: %w", n.ID(), err)}
+	}
+	msg := fmt.Sprintf("stage %s is not computed yet; run `runner apply %s`", n.ID(), file)
+	if n.Volatile {
+		msg = fmt.Sprintf("stage %s is volatile (its outputs differ on every run), so no stored entry has the key this file gives it; see `runner artifacts ls`", n.ID())
+	} else if why := lastFailure(store, n.Key); why != "" {
+		msg = fmt.Sprintf("stage %s is not computed: %s; fix it and run `runner apply %s`", n.ID(), why, file)
+	}
+	return &exitError{code: exitFailed, err: errors.New(msg)}
+}
+
 // printResult prints one port of one computed instance.
 func (g *globals) printResult(store *artifacts.Store, n *runner.Node, file, port, format string, limit int) error {
 	m, err := store.Lookup(n.Key)
-	if errors.Is(err, artifacts.ErrNotFound) {
-		msg := fmt.Sprintf("stage %s is not computed yet; run `runner apply %s`", n.ID(), file)
-		if n.Volatile {
-			msg = fmt.Sprintf("stage %s is volatile (its outputs differ on every run), so no stored entry has the key this file gives it; see `runner artifacts ls`", n.ID())
-		} else if why := lastFailure(store, n.Key); why != "" {
-			msg = fmt.Sprintf("stage %s is not computed: %s; fix it and run `runner apply %s`", n.ID(), why, file)
-		}
-		return &exitError{code: exitFailed, err: errors.New(msg)}
-	}
 	if err != nil {
-		return &exitError{code: exitFailed, err: fmt.Errorf("stage %s: %w", n.ID(), err)}
+		return notComputed(store, n, file, err)
 	}
 	names := make([]string, len(m.Outputs))
 	for i, o := range m.Outputs {
