@@ -376,12 +376,23 @@ func newArtifactsExportCmd(g *globals) *cobra.Command {
 			if err := checkFormat(format, artifacts.ExportFormats...); err != nil {
 				return err
 			}
-			s, k, err := g.resolveKey(args[0])
+			var s *artifacts.Store
+			k, err := artifacts.ParseKey(args[0])
+			if err == nil {
+				// A whole key needs no listing of the store (a loop over
+				// `runner results --key` exports many).
+				s, err = g.openStore()
+			} else {
+				s, k, err = g.resolveKey(args[0])
+			}
 			if err != nil {
 				return err
 			}
 			if len(ports) > 0 {
 				m, err := s.Lookup(k)
+				if errors.Is(err, artifacts.ErrNotFound) {
+					return invalid(fmt.Errorf("no entry with key %q", args[0]))
+				}
 				if err != nil {
 					return &exitError{code: exitFailed, err: err}
 				}
@@ -396,6 +407,9 @@ func newArtifactsExportCmd(g *globals) *cobra.Command {
 				}
 			}
 			paths, err := s.ExportAs(k, args[1], format, ports...)
+			if errors.Is(err, artifacts.ErrNotFound) {
+				return invalid(fmt.Errorf("no entry with key %q", args[0]))
+			}
 			if err != nil {
 				return &exitError{code: exitFailed, err: err}
 			}
