@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/chaos-runner/runner/artifacts"
 )
 
 // cellText renders one value of a column; lists are joined with ";".
@@ -92,7 +93,8 @@ func finite(f float64) any {
 	return f
 }
 
-// writeTable prints a record as an aligned table, JSON rows or CSV with one header row.
+// writeTable prints a record as an aligned table, JSON rows (keys in column
+// order) or CSV with one header row.
 func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 	n := int(rec.NumRows())
 	names := make([]string, rec.NumCols())
@@ -101,21 +103,9 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 	}
 	switch format {
 	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.Write(names); err != nil {
-			return err
-		}
-		row := make([]string, len(names))
-		for i := 0; i < n; i++ {
-			for j := range names {
-				row[j] = cellText(rec.Column(j), i)
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
+		// One CSV convention for printing and exporting (artifacts.WriteCSV:
+		// lists as JSON arrays, NaN/inf/-inf, nulls empty).
+		return artifacts.WriteCSV(w, rec)
 	case "json":
 		rows := make([]orderedRow, n)
 		for i := 0; i < n; i++ {
