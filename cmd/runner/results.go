@@ -33,7 +33,7 @@ func newResultsCmd(g *globals) *cobra.Command {
 			"given in any order). A selection with * (STAGE[*], STAGE[Lorenz,*]) lists the matching cells " +
 			"and whether they are computed. --port picks the port of a stage with several.",
 		Example: "  runner results pipelines/smoke.yaml all_train --limit 5\n" +
-			"  runner results pipelines/examples/nvar-sweep.yaml score[2,1e-6] --format csv\n" +
+			"  runner results pipelines/examples/nvar-sweep.yaml 'score[2,1e-6]' --port metrics --format csv\n" +
 			"  runner results pipelines/chaos-benchmark.yaml 'fit[Lorenz,*,0]'",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
