@@ -337,3 +337,39 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
 }
+
+// TestExportEmptyTable: a table with no rows (a failures port, say) still
+// exports with its columns.
+func TestExportEmptyTable(t *testing.T) {
+	s := newStore(t, false)
+	key := testKey("empty")
+	full := mixedRecord(t)
+	defer full.Release()
+	empty := full.NewSlice(0, 0)
+	defer empty.Release()
+	if _, err := s.Put(testManifest(key), map[string]arrow.RecordBatch{"failures": empty}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := s.ExportAs(key, dir, FormatParquet); err != nil {
+		t.Fatal(err)
+	}
+	f, err := file.OpenParquetFile(filepath.Join(dir, "failures.parquet"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.NumRows() != 0 || f.MetaData().Schema.NumColumns() != 6 { // one leaf per column, lists included
+		t.Errorf("empty export: %d rows, %d leaf columns; want 0 and 6", f.NumRows(), f.MetaData().Schema.NumColumns())
+	}
+	if _, err := s.ExportAs(key, dir, FormatCSV); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "failures.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != "name,ok,n,x,shape,data\n" {
+		t.Errorf("empty CSV = %q, want the header only", data)
+	}
+}
