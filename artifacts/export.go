@@ -2,10 +2,14 @@ package artifacts
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -57,7 +61,11 @@ func (s *Store) ExportAs(key Key, dir, format string, ports ...string) ([]string
 		for _, p := range ports {
 			o, ok := m.Output(p)
 			if !ok {
-				return nil, fmt.Errorf("artifacts: export %s: no output port %q (have %v)", key.Short(), p, portNames(m))
+				have := make([]string, len(m.Outputs))
+				for i, o := range m.Outputs {
+					have[i] = o.Port
+				}
+				return nil, fmt.Errorf("artifacts: export %s: no output port %q (have %v)", key.Short(), p, have)
 			}
 			outs = append(outs, o)
 		}
@@ -68,13 +76,14 @@ func (s *Store) ExportAs(key Key, dir, format string, ports ...string) ([]string
 	var written []string
 	for _, o := range outs {
 		if format == FormatArrow || !strings.HasSuffix(o.File, arrowExt) {
-			if err := s.exportFile(key, o, dir); err != nil {
+			path := filepath.Join(dir, o.File)
+			if err := s.copyVerified(key, o, path); err != nil {
 				return written, err
 			}
-			written = append(written, filepath.Join(dir, o.File))
+			written = append(written, path)
 			continue
 		}
-		rec, err := s.readOutput(key, o)
+		rec, err := s.Read(key, o.Port)
 		if err != nil {
 			return written, err
 		}
@@ -92,6 +101,37 @@ func (s *Store) ExportAs(key Key, dir, format string, ports ...string) ([]string
 		written = append(written, path)
 	}
 	return written, nil
+}
+
+// copyVerified copies one stored file of key to path (atomically), checking
+// its size and SHA-256 against the manifest as it goes.
+func (s *Store) copyVerified(key Key, o FileInfo, path string) error {
+	src, err := os.Open(filepath.Join(s.Dir(key), o.File))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return corrupt(key, "output %q: file %s missing", o.Port, o.File)
+		}
+		return fmt.Errorf("artifacts: export %s: %w", key.Short(), err)
+	}
+	defer src.Close()
+	var n int64
+	h := sha256.New()
+	err = writeFileAtomic(path, func(w io.Writer) error {
+		var err error
+		n, err = io.Copy(io.MultiWriter(w, h), src)
+		if err != nil {
+			return err
+		}
+		if sum := hex.EncodeToString(h.Sum(nil)); n != o.Bytes || sum != o.SHA256 {
+			return corrupt(key, "output %q: %s has %d bytes and sha256 %s, manifest says %d and %s", o.Port, o.File, n, sum, o.Bytes, o.SHA256)
+		}
+		return nil
+	})
+	var ce *CorruptError
+	if err != nil && !errors.As(err, &ce) {
+		return fmt.Errorf("artifacts: export %s: %w", key.Short(), err)
+	}
+	return err
 }
 
 // writeFileAtomic writes path through fn under a temporary name in the same
