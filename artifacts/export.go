@@ -187,8 +187,8 @@ func WriteParquet(w io.Writer, rec arrow.RecordBatch) error {
 // names. CSV has no types, nulls or nesting, so:
 //   - a null is an empty field (as is an empty string);
 //   - floats are written in the shortest form that parses back to the same
-//     float64; NaN, +Inf and -Inf as NaN, inf and -inf (what pandas, polars
-//     and DuckDB read as floats);
+//     float64; NaN, +Inf and -Inf as NaN, inf and -inf (pandas' read_csv
+//     and DuckDB's read_csv take them for floats);
 //   - booleans are true and false;
 //   - a list cell is a JSON array, such as [1,2.5,NaN]; non-finite
 //     elements are NaN, Infinity and -Infinity (as Python's json module

@@ -162,7 +162,8 @@ func sqlPath(p string) string { return "'" + strings.ReplaceAll(p, "'", "''") + 
 // model table (list columns) as Parquet and checks that SQL aggregates over
 // them in DuckDB equal the same aggregates computed in Go from the stored
 // Arrow tables: counts and integer sums exactly, float aggregates to a
-// relative 1e-12, list elements exactly.
+// relative 1e-12, list elements exactly. DuckDB also reads the CSV export
+// of the metrics table with NaN as a DOUBLE and gives the same aggregates.
 func TestParquetExportInDuckDB(t *testing.T) {
 	needNodeModule(t, "@duckdb/node-api")
 	storeDir, s, plan := applySmallLeaderboard(t)
@@ -170,6 +171,7 @@ func TestParquetExportInDuckDB(t *testing.T) {
 	lbFile := exportCLI(t, storeDir, plan, "leaderboard", "parquet", "", out)
 	metricsFile := exportCLI(t, storeDir, plan, "metrics", "parquet", "", out)
 	modelFile := exportCLI(t, storeDir, plan, "fit[Lorenz,random_features,0]", "parquet", "", filepath.Join(out, "fit"))
+	metricsCSV := exportCLI(t, storeDir, plan, "metrics", "csv", "", out)
 
 	lbRows, err := leaderboard.Table.Read(readRecord(t, s, plan, "leaderboard", "leaderboard"))
 	if err != nil {
@@ -192,6 +194,10 @@ func TestParquetExportInDuckDB(t *testing.T) {
 		// 3: list columns of the model table
 		// ("array" is an SQL keyword; DuckDB lists are 1-based)
 		`SELECT "array" AS name, len(shape) AS dims, shape[1] AS nrows, len(data) AS n, data[1] AS first, list_sum(data) AS total FROM `+sqlPath(modelFile)+` ORDER BY "array"`,
+		// 4: the CSV export, types sniffed by DuckDB: NaN must read as a DOUBLE
+		"SELECT model, count(*) AS n, avg(value) AS smape_mean, sum(failed::INTEGER) AS failures FROM read_csv("+sqlPath(metricsCSV)+
+			") WHERE metric = 'smape' GROUP BY model ORDER BY model",
+		"SELECT count(*) AS nan FROM read_csv("+sqlPath(metricsCSV)+") WHERE isnan(value)",
 	)
 
 	// 0: the leaderboard.
@@ -229,18 +235,14 @@ func TestParquetExportInDuckDB(t *testing.T) {
 	}
 
 	// 1: per model over the metrics table.
-	type agg struct {
-		n, failures int
-		sum         float64
-	}
-	byModel := map[string]*agg{}
+	byModel := map[string]*modelAgg{}
 	for _, r := range metricRows {
 		if r.Metric != "smape" {
 			continue
 		}
 		a := byModel[r.Model]
 		if a == nil {
-			a = &agg{}
+			a = &modelAgg{}
 			byModel[r.Model] = a
 		}
 		a.n++
@@ -254,24 +256,16 @@ func TestParquetExportInDuckDB(t *testing.T) {
 		models = append(models, m)
 	}
 	sort.Strings(models)
-	if len(res[1]) != len(models) {
-		t.Fatalf("DuckDB sees %d models in the metrics table, Go %d: %v", len(res[1]), len(models), res[1])
+	checkPerModel(t, "parquet", res[1], models, byModel)
+	checkPerModel(t, "csv", res[4], models, byModel)
+	nan := 0
+	for _, r := range metricRows {
+		if math.IsNaN(r.Value) {
+			nan++
+		}
 	}
-	for i, row := range res[1] {
-		m, a := models[i], byModel[models[i]]
-		if row["model"] != m {
-			t.Errorf("model %d: DuckDB %v, Go %s", i, row["model"], m)
-			continue
-		}
-		if got := duckNum(t, row["n"]); got != float64(a.n) || a.n != 6 {
-			t.Errorf("%s: DuckDB count %v, Go %d (want 6: 3 systems x 2 starts)", m, got, a.n)
-		}
-		if got := duckNum(t, row["failures"]); got != float64(a.failures) {
-			t.Errorf("%s: DuckDB failures %v, Go %d", m, got, a.failures)
-		}
-		if got := duckNum(t, row["smape_mean"]); !relClose(got, a.sum/float64(a.n)) {
-			t.Errorf("%s: DuckDB avg(smape) %v, Go %v", m, got, a.sum/float64(a.n))
-		}
+	if got := duckNum(t, res[5][0]["nan"]); got != float64(nan) || nan == 0 {
+		t.Errorf("NaN values in the CSV export: DuckDB %v, Go %d (want > 0)", got, nan)
 	}
 
 	// 2: metadata.
@@ -369,5 +363,35 @@ func TestCSVExportParsesBack(t *testing.T) {
 	}
 	if nan == 0 {
 		t.Error("no NaN in the metrics table: the test no longer covers non-finite values")
+	}
+}
+
+// modelAgg is the per-model aggregate of a metrics table's smape rows.
+type modelAgg struct {
+	n, failures int
+	sum         float64
+}
+
+// checkPerModel compares DuckDB's per-model rows (ordered by model) with Go's.
+func checkPerModel(t *testing.T, what string, rows []map[string]any, models []string, byModel map[string]*modelAgg) {
+	t.Helper()
+	if len(rows) != len(models) {
+		t.Fatalf("%s: DuckDB sees %d models in the metrics table, Go %d: %v", what, len(rows), len(models), rows)
+	}
+	for i, row := range rows {
+		m, a := models[i], byModel[models[i]]
+		if row["model"] != m {
+			t.Errorf("%s model %d: DuckDB %v, Go %s", what, i, row["model"], m)
+			continue
+		}
+		if got := duckNum(t, row["n"]); got != float64(a.n) || a.n != 6 {
+			t.Errorf("%s %s: DuckDB count %v, Go %d (want 6: 3 systems x 2 starts)", what, m, got, a.n)
+		}
+		if got := duckNum(t, row["failures"]); got != float64(a.failures) {
+			t.Errorf("%s %s: DuckDB failures %v, Go %d", what, m, got, a.failures)
+		}
+		if got := duckNum(t, row["smape_mean"]); !relClose(got, a.sum/float64(a.n)) {
+			t.Errorf("%s %s: DuckDB avg(smape) %v, Go %v", what, m, got, a.sum/float64(a.n))
+		}
 	}
 }
