@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -206,7 +206,9 @@ func (g *globals) listCells(store *artifacts.Store, nodes []*runner.Node, format
 		Status string `json:"status"`
 		Key    string `json:"key"`
 		Rows   int64  `json:"rows"`
+		Error  string `json:"error,omitempty"`
 	}
+	lr := readLastRun(store)
 	rows := make([]row, len(nodes))
 	width, computed := 0, 0
 	for i, n := range nodes {
@@ -221,8 +223,11 @@ func (g *globals) listCells(store *artifacts.Store, nodes []*runner.Node, format
 			}
 		case errors.Is(err, artifacts.ErrNotFound):
 			r.Status = "missing"
+			if status, why := lr.failure(n.Key); status != "" {
+				r.Status, r.Error = status, why
+			}
 		default:
-			r.Status = "corrupt"
+			r.Status, r.Error = "corrupt", err.Error()
 		}
 		rows[i] = r
 		width = max(width, len(r.Stage))
@@ -232,14 +237,18 @@ func (g *globals) listCells(store *artifacts.Store, nodes []*runner.Node, format
 		writeJSON(g.stdout, rows)
 	case "csv":
 		cw := csv.NewWriter(g.stdout)
-		_ = cw.Write([]string{"stage", "status", "key", "rows"})
+		_ = cw.Write([]string{"stage", "status", "key", "rows", "error"})
 		for _, r := range rows {
-			_ = cw.Write([]string{r.Stage, r.Status, r.Key, strconv.FormatInt(r.Rows, 10)})
+			_ = cw.Write([]string{r.Stage, r.Status, r.Key, strconv.FormatInt(r.Rows, 10), r.Error})
 		}
 		cw.Flush()
 		return cw.Error()
 	default:
 		for _, r := range rows {
+			if r.Error != "" {
+				fmt.Fprintf(g.stdout, "%-8s  %-*s  %s  %s\n", r.Status, width, r.Stage, r.Key[:16], r.Error)
+				continue
+			}
 			fmt.Fprintf(g.stdout, "%-8s  %-*s  %s  %d rows\n", r.Status, width, r.Stage, r.Key[:16], r.Rows)
 		}
 		fmt.Fprintf(g.stdout, "%d of %d cells computed\n", computed, len(rows))
@@ -279,8 +288,14 @@ func notComputed(store *artifacts.Store, n *runner.Node, file string, err error)
 	msg := fmt.Sprintf("stage %s is not computed yet; run `runner apply %s`", n.ID(), file)
 	if n.Volatile {
 		msg = fmt.Sprintf("stage %s is volatile (its outputs differ on every run), so no stored entry has the key this file gives it; see `runner artifacts ls`", n.ID())
-	} else if why := lastFailure(store, n.Key); why != "" {
-		msg = fmt.Sprintf("stage %s is not computed: %s; fix it and run `runner apply %s`", n.ID(), why, file)
+	} else if lr := readLastRun(store); lr.id != "" {
+		if status, why := lr.failure(n.Key); status != "" {
+			verb := "failed"
+			if status == "skipped" {
+				verb = "was skipped"
+			}
+			msg = fmt.Sprintf("stage %s is not computed: it %s in run %s (%s); fix it and run `runner apply %s`", n.ID(), verb, lr.id, why, file)
+		}
 	}
 	return &exitError{code: exitFailed, err: errors.New(msg)}
 }
@@ -327,37 +342,45 @@ func (g *globals) printResult(store *artifacts.Store, n *runner.Node, file, port
 	return nil
 }
 
-// lastFailure returns the error the newest run journal recorded for key,
-// or "" (no journal, or the key did not fail in it).
-func lastFailure(store *artifacts.Store, key artifacts.Key) string {
+// lastRun is what the newest run journal recorded per key.
+type lastRun struct {
+	id      string
+	entries map[artifacts.Key]artifacts.JournalEntry
+}
+
+// readLastRun reads the newest journal of the store; a store without one,
+// or a journal that cannot be read, gives an empty lastRun.
+func readLastRun(store *artifacts.Store) lastRun {
 	files, _ := filepath.Glob(filepath.Join(store.Root(), "runs", "*.jsonl"))
-	if len(files) == 0 {
-		return ""
+	var newest string
+	var newestTime time.Time
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && (newest == "" || fi.ModTime().After(newestTime)) {
+			newest, newestTime = f, fi.ModTime()
+		}
 	}
-	sort.Slice(files, func(i, j int) bool {
-		a, errA := os.Stat(files[i])
-		b, errB := os.Stat(files[j])
-		return errA == nil && errB == nil && a.ModTime().After(b.ModTime())
-	})
-	runID := strings.TrimSuffix(filepath.Base(files[0]), ".jsonl")
-	entries, err := store.ReadJournal(runID)
+	lr := lastRun{entries: map[artifacts.Key]artifacts.JournalEntry{}}
+	if newest == "" {
+		return lr
+	}
+	lr.id = strings.TrimSuffix(filepath.Base(newest), ".jsonl")
+	entries, err := store.ReadJournal(lr.id)
 	if err != nil {
-		return ""
+		return lr
 	}
-	for i := len(entries) - 1; i >= 0; i-- {
-		e := entries[i]
-		if e.Key != key {
-			continue
-		}
-		switch e.Status {
-		case "failed":
-			return fmt.Sprintf("it failed in run %s (%s)", runID, e.Error)
-		case "skipped":
-			return fmt.Sprintf("it was skipped in run %s (%s)", runID, e.Error)
-		}
-		return ""
+	for _, e := range entries {
+		lr.entries[e.Key] = e // the last entry of a key wins
 	}
-	return ""
+	return lr
+}
+
+// failure says why key is missing if the last run failed or skipped it, or "".
+func (lr lastRun) failure(key artifacts.Key) (status, why string) {
+	e, ok := lr.entries[key]
+	if !ok || (e.Status != "failed" && e.Status != "skipped") {
+		return "", ""
+	}
+	return e.Status, e.Error
 }
 
 func newArtifactsExportCmd(g *globals) *cobra.Command {
