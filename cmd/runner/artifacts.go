@@ -47,19 +47,7 @@ func newArtifactsCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	})
-	cmd.AddCommand(&cobra.Command{
-		Use: "export KEY DIR", Short: "Copy an entry's Arrow files to DIR", Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, k, err := g.resolveKey(args[0])
-			if err != nil {
-				return err
-			}
-			if err := s.Export(k, args[1]); err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			return nil
-		},
-	})
+	cmd.AddCommand(newArtifactsExportCmd(g)) // results.go
 	var reportOnly bool
 	verify := &cobra.Command{
 		Use:   "verify [KEY...]",

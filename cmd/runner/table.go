@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/csv"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +12,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/chaos-runner/runner/artifacts"
 )
 
 // cellText renders one value of a column; lists are joined with ";".
@@ -91,7 +93,8 @@ func finite(f float64) any {
 	return f
 }
 
-// writeTable prints a record as an aligned table, JSON rows or CSV with one header row.
+// writeTable prints a record as an aligned table, JSON rows (keys in column
+// order) or CSV with one header row.
 func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 	n := int(rec.NumRows())
 	names := make([]string, rec.NumCols())
@@ -100,29 +103,17 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 	}
 	switch format {
 	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.Write(names); err != nil {
-			return err
-		}
-		row := make([]string, len(names))
-		for i := 0; i < n; i++ {
-			for j := range names {
-				row[j] = cellText(rec.Column(j), i)
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
+		// One CSV convention for printing and exporting (artifacts.WriteCSV:
+		// lists as JSON arrays, NaN/inf/-inf, nulls empty).
+		return artifacts.WriteCSV(w, rec)
 	case "json":
-		rows := make([]map[string]any, n)
+		rows := make([]orderedRow, n)
 		for i := 0; i < n; i++ {
-			m := make(map[string]any, len(names))
-			for j, name := range names {
-				m[name] = cellJSON(rec.Column(j), i)
+			vals := make([]any, len(names))
+			for j := range names {
+				vals[j] = cellJSON(rec.Column(j), i)
 			}
-			rows[i] = m
+			rows[i] = orderedRow{names, vals}
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -143,4 +134,33 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 		}
 		return tw.Flush()
 	}
+}
+
+// orderedRow is a JSON object whose keys keep the table's column order.
+type orderedRow struct {
+	names []string
+	vals  []any
+}
+
+func (r orderedRow) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for j, name := range r.names {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(r.vals[j])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
