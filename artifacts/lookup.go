@@ -55,6 +55,9 @@ func (s *Store) Lookup(key Key) (*Manifest, error) {
 			return nil, corrupt(key, "output %q: %s has %d bytes, manifest says %d", o.Port, o.File, size, o.Bytes)
 		}
 	}
+	if err := s.checkFiles(key, m); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

@@ -69,6 +69,7 @@ func (o Outcome) String() string {
 type Result struct {
 	Outcomes                                  []Outcome // by node index
 	Ran, Cached, Failed, Skipped, Interrupted int
+	Published                                 int // files (re)placed in publish folders
 	Elapsed                                   time.Duration
 	JournalPath                               string
 }
@@ -130,6 +131,7 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	decisions := plan.decide(store, a.sizes, opts.Jobs)
 	a.walk(ctx, decisions)
 	a.prog.stop()
+	a.publishAll()
 	keep := make(map[artifacts.Key]bool, len(plan.Nodes))
 	for _, n := range plan.Nodes {
 		keep[n.Key] = true

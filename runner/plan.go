@@ -164,6 +164,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	for _, n := range plan.Nodes {
 		diags = append(diags, plan.bindInputs(n, shaped, mismatch)...)
 	}
+	diags = append(diags, checkPublish(plan)...)
 	dedupe(&diags)
 	diags.Sort()
 	if len(diags) > 0 {

@@ -25,6 +25,9 @@ type Port struct {
 	// Columns documents the port's table when it is a declared table
 	// (TablePort); docs fall back to the schema's names and types.
 	Columns []schemas.Column
+	// MediaTypes, when not nil, make this a file port (FilePort): it carries
+	// files of these media types, published by the runner.
+	MediaTypes []string
 }
 
 // TablePort declares a port that carries table t: its schema (without
