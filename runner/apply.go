@@ -570,7 +570,7 @@ func (x *localExecutor) readInputs(ctx context.Context, n *Node) (stages.Inputs,
 				releaseInputs(in)
 				return nil, nil, fmt.Errorf("read input %s from %s.%s: %w", inp.Port, src.Instance, src.Port, err)
 			}
-			in[inp.Port] = append(in[inp.Port], stages.Item{Stage: src.Instance, Cell: up.Cell, Record: rec})
+			in[inp.Port] = append(in[inp.Port], stages.Item{Stage: src.Instance, Cell: up.Cell, Record: rec, Key: string(up.Key)})
 			keys[inp.Port] = append(keys[inp.Port], up.Key)
 		}
 	}

@@ -175,18 +175,22 @@ func exists(path string) bool {
 // It is rewritten only when the apply publishes something (or it is
 // missing), so it describes the run that produced the published files.
 type RunFile struct {
-	Pipeline      string            `json:"pipeline"`
-	PipelineSHA   string            `json:"pipeline_sha256,omitempty"`
-	Stage         string            `json:"stage"`
-	Key           artifacts.Key     `json:"key"`
-	RunID         string            `json:"run_id"`
-	RunnerVersion string            `json:"runner_version"`
-	Host          string            `json:"host"`
-	Time          time.Time         `json:"time"`
-	Counts        map[string]int    `json:"counts"`   // outcome -> instances, over the whole pipeline
-	Upstream      map[string]string `json:"upstream"` // instance -> cached/ran/failed/skipped, the stage's transitive inputs
-	Failures      []RunFailure      `json:"failures,omitempty"`
-	Files         []string          `json:"files"`
+	Pipeline      string         `json:"pipeline"`
+	PipelineSHA   string         `json:"pipeline_sha256,omitempty"`
+	Stage         string         `json:"stage"`
+	Key           artifacts.Key  `json:"key"`
+	RunID         string         `json:"run_id"`
+	RunnerVersion string         `json:"runner_version"`
+	Host          string         `json:"host"`
+	Time          time.Time      `json:"time"`
+	RootSeed      uint64         `json:"root_seed"`
+	Counts        map[string]int `json:"counts"`   // outcome -> instances, over the whole pipeline
+	Upstream      map[string]int `json:"upstream"` // outcome -> instances, over the stage's transitive inputs
+	// Ran lists the upstream instances that ran in this run (the others
+	// were cached), at most maxRanListed of them.
+	Ran      []string     `json:"ran,omitempty"`
+	Failures []RunFailure `json:"failures,omitempty"`
+	Files    []string     `json:"files"`
 }
 
 // RunFailure is one failed or skipped instance of the run.
@@ -196,9 +200,12 @@ type RunFailure struct {
 	Error  string `json:"error"`
 }
 
+const maxRanListed = 1000
+
 func (a *applier) writeRunFile(n *Node, m *artifacts.Manifest, dir string) error {
 	rf := RunFile{Pipeline: a.plan.Pipeline.File, Stage: n.ID(), Key: n.Key, RunID: a.opts.RunID,
-		RunnerVersion: Version, Host: hostname(), Time: time.Now().UTC(), Counts: map[string]int{}, Upstream: map[string]string{}}
+		RunnerVersion: Version, Host: hostname(), Time: time.Now().UTC(), RootSeed: a.plan.Pipeline.Seed,
+		Counts: map[string]int{}, Upstream: map[string]int{}}
 	if data, err := os.ReadFile(a.plan.Pipeline.File); err == nil {
 		sum := sha256.Sum256(data)
 		rf.PipelineSHA = hex.EncodeToString(sum[:])
@@ -206,16 +213,23 @@ func (a *applier) writeRunFile(n *Node, m *artifacts.Manifest, dir string) error
 	for _, o := range a.res.Outcomes {
 		rf.Counts[o.String()]++
 	}
+	seen := map[int]bool{}
 	var visit func(x *Node)
 	visit = func(x *Node) {
 		for _, d := range x.Deps {
-			if _, ok := rf.Upstream[d.ID()]; !ok {
-				rf.Upstream[d.ID()] = a.res.Outcomes[d.Index].String()
+			if !seen[d.Index] {
+				seen[d.Index] = true
+				o := a.res.Outcomes[d.Index]
+				rf.Upstream[o.String()]++
+				if o == Ran && len(rf.Ran) < maxRanListed {
+					rf.Ran = append(rf.Ran, d.ID())
+				}
 				visit(d)
 			}
 		}
 	}
 	visit(n)
+	sort.Strings(rf.Ran)
 	a.mu.Lock()
 	for _, f := range a.failures {
 		rf.Failures = append(rf.Failures, RunFailure{Stage: f.ID, Status: "failed", Error: f.Err.Error()})

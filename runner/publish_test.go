@@ -86,7 +86,7 @@ func TestPublishFilesOnceAndAtomically(t *testing.T) {
 	}
 	var rf RunFile
 	data, err := os.ReadFile(filepath.Join(site, RunFileName))
-	if err != nil || json.Unmarshal(data, &rf) != nil || rf.Stage != "page" || rf.Upstream["a"] != "ran" || rf.PipelineSHA == "" {
+	if err != nil || json.Unmarshal(data, &rf) != nil || rf.Stage != "page" || rf.Upstream["ran"] != 1 || len(rf.Ran) != 1 || rf.PipelineSHA == "" {
 		t.Fatalf("run.json = %s (%v)", data, err)
 	}
 	m, err := f.store.Lookup(f.plan(reg).Node("page").Key)

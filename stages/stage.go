@@ -49,6 +49,10 @@ type Item struct {
 	Stage  string // producing instance id, such as "data[Lorenz]"
 	Cell   Cell   // the producer's matrix cell
 	Record arrow.RecordBatch
+	// Key is the producer's cache key (set by the runner; "" in stage
+	// tests), for provenance: it depends only on the inputs' recipe, so a
+	// stage may write it into its outputs without breaking determinism.
+	Key string
 }
 
 // Inputs maps an input port name to its tables (exactly one unless the port is Many).
