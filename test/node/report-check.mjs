@@ -26,10 +26,15 @@ const browser = spawn(chromium, [
   "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank",
 ], { stdio: ["ignore", "ignore", "pipe"] });
 
+// The browser may still be writing its profile as it dies: removing it
+// is best effort.
+const removeProfile = () => {
+  try { rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); } catch { /* left in tmp */ }
+};
 const fail = (msg) => {
   console.error(msg);
   browser.kill("SIGKILL");
-  rmSync(profile, { recursive: true, force: true });
+  removeProfile();
   process.exit(1);
 };
 const timer = setTimeout(() => fail("timed out after 120 s"), 120_000);
@@ -144,6 +149,8 @@ if (section) {
 clearTimeout(timer);
 console.log(JSON.stringify(result));
 ws.close();
+const exited = new Promise((res) => browser.once("exit", res));
 browser.kill("SIGKILL");
-rmSync(profile, { recursive: true, force: true });
+await exited;
+removeProfile();
 process.exit(0);
