@@ -128,6 +128,7 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	if a.exec == nil {
 		a.exec = a.localExecutor()
 	}
+	plan.resetPartial()
 	decisions := plan.decide(store, a.sizes, opts.Jobs)
 	a.walk(ctx, decisions)
 	a.prog.stop()
@@ -264,12 +265,13 @@ func (a *applier) walk(ctx context.Context, decisions []Decision) {
 			for _, m := range dependents[d.n.Index] {
 				pending[m.Index]--
 				if pending[m.Index] == 0 && a.res.Outcomes[m.Index] == Pending {
+					a.plan.rekey(m)
 					heap.Push(ready, m)
 				}
 			}
 		case Failed:
 			a.fail(d.n, d.err)
-			toRun -= a.skipDependents(d.n, dependents)
+			toRun -= a.skipDependents(d.n, dependents, pending, ready)
 			if a.opts.FailFast {
 				stopScheduling = true
 				cancel()
@@ -308,12 +310,23 @@ func (a *applier) fail(n *Node, err error) {
 }
 
 // skipDependents marks every transitive dependent skipped; returns how many.
-func (a *applier) skipDependents(n *Node, dependents [][]*Node) int {
+// A dependent that x feeds only through Partial ports is not skipped: it
+// runs without x once its other inputs are ready (see partial.go).
+func (a *applier) skipDependents(n *Node, dependents [][]*Node, pending []int, ready *readyQueue) int {
 	count := 0
 	var visit func(*Node)
 	visit = func(x *Node) {
 		for _, m := range dependents[x.Index] {
 			if a.res.Outcomes[m.Index] != Pending {
+				continue
+			}
+			if partialEdge(m, x) {
+				m.Missing = append(m.Missing, x.ID())
+				pending[m.Index]--
+				if pending[m.Index] == 0 {
+					a.plan.rekey(m)
+					heap.Push(ready, m)
+				}
 				continue
 			}
 			a.res.Outcomes[m.Index] = Skipped
@@ -557,6 +570,10 @@ func (x *localExecutor) readInputs(ctx context.Context, n *Node) (stages.Inputs,
 	for _, inp := range n.Inst.Inputs {
 		for _, src := range inp.Sources {
 			up := x.plan.byID[src.Instance]
+			if slices.Contains(n.Missing, src.Instance) {
+				in[inp.Port] = append(in[inp.Port], stages.Item{Stage: src.Instance, Cell: up.Cell, Missing: true})
+				continue
+			}
 			rec, err := x.store.Read(up.Key, src.Port)
 			if errors.Is(err, artifacts.ErrCorrupt) {
 				fmt.Fprintf(x.log, "corrupt %s (%v): recomputing\n", up.ID(), err)

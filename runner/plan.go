@@ -44,6 +44,11 @@ type Node struct {
 	Volatile bool
 	// Index is the node's position in Plan.Nodes.
 	Index int
+	// Missing lists, during Apply, the upstream instances that failed or
+	// were skipped and feed this node only through Partial ports; rekeyed
+	// tells that Key was recomputed because of them (see partial.go).
+	Missing []string
+	rekeyed bool
 }
 
 // ID returns the instance id, such as "fit[Lorenz,nvar]".

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,25 +21,31 @@ import (
 // into dir/reports/quick) and returns the result and the ids that ran.
 func quickApply(t *testing.T, dir string, store *artifacts.Store, sets ...string) (*runner.Result, []string) {
 	t.Helper()
-	p, ds := runner.Load(filepath.Join(dir, "pipelines", "quick.yaml"), sets, stages.Default)
+	res, ran, err := applyFile(t, filepath.Join(dir, "pipelines", "quick.yaml"), stages.Default, store, sets...)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return res, ran
+}
+
+func applyFile(t *testing.T, path string, reg *stages.Registry, store *artifacts.Store, sets ...string) (*runner.Result, []string, error) {
+	t.Helper()
+	p, ds := runner.Load(path, sets, reg)
 	if len(ds) > 0 {
 		t.Fatalf("load: %v", ds)
 	}
-	plan, ds := runner.NewPlan(p, stages.Default)
+	plan, ds := runner.NewPlan(p, reg)
 	if len(ds) > 0 {
 		t.Fatalf("plan: %v", ds)
 	}
 	res, err := runner.Apply(context.Background(), plan, store, runner.Options{Jobs: 2})
-	if err != nil {
-		t.Fatalf("apply: %v", err)
-	}
 	var ran []string
 	for i, o := range res.Outcomes {
 		if o == runner.Ran {
 			ran = append(ran, plan.Nodes[i].ID())
 		}
 	}
-	return res, ran
+	return res, ran, err
 }
 
 // chromium returns the browser, installing it with the project's script
@@ -203,6 +210,71 @@ func TestQuickReport(t *testing.T) {
 	if res.Published == 0 {
 		t.Error("the changed report was not republished")
 	}
+
+	// --- a stage that fails on some systems: the report is complete and lists them ---
+	failing := strings.Replace(string(src), `      forecasts: ["predict[*].forecast", "predict_esn[*].forecast"]`,
+		`      forecasts: ["predict[*].forecast", "predict_esn[*].forecast", "flaky[*].out"]`, 1)
+	failing = strings.Replace(failing, "  # ---- the report", `  flaky:
+    kind: test_fail_on
+    foreach: [system]
+    inputs: {in: "predict[${system},nvar].forecast"}
+    params: {fail: [Lorenz, Chua]}
+  # ---- the report`, 1)
+	if failing == string(src) || !strings.Contains(failing, "flaky[*].out") {
+		t.Fatal("could not add the failing stage to quick.yaml")
+	}
+	fpath := filepath.Join(dir, "pipelines", "quick-failing.yaml")
+	if err := os.WriteFile(fpath, []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := stages.Default.Clone()
+	stages.Register(reg, stages.Definition[failOnParams]{
+		Name: "test_fail_on", Version: 1, Summary: "test: passes its table on, fails on the listed systems",
+		Examples: []stages.Example{{Title: "fail on Lorenz", Params: "fail: [Lorenz]\n"}},
+		New:      func(p failOnParams, env stages.Env) (stages.Stage, error) { return &failOnStage{p: p, env: env}, nil },
+	})
+	res, ran, err = applyFile(t, fpath, reg, store, "fit_esn.hyper.units=200")
+	if err == nil || res.Failed != 2 {
+		t.Fatalf("apply with a failing stage: %d failed, err %v; want 2 failures", res.Failed, err)
+	}
+	if !slices.Contains(ran, "report") {
+		t.Fatalf("the report did not run with two failed inputs (ran %v)", ran)
+	}
+	// quick-failing.yaml publishes to the same folder.
+	html, _ = os.ReadFile(page)
+	for _, want := range []string{"flaky[Lorenz]", "flaky[Chua]", "2 input tables are missing", `id="leaderboard"`, `id="sys-Lorenz"`, `id="clustering"`} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report with failed inputs lacks %q", want)
+		}
+	}
+	var rf runner.RunFile
+	data, _ := os.ReadFile(filepath.Join(site, runner.RunFileName))
+	if err := json.Unmarshal(data, &rf); err != nil || len(rf.Failures) != 2 || !strings.Contains(rf.Failures[0].Error, "told to fail") {
+		t.Errorf("run.json failures %+v (%v), want the two flaky cells with their reasons", rf.Failures, err)
+	}
+}
+
+type failOnParams struct {
+	Fail []string `yaml:"fail"`
+}
+
+// failOnStage passes its table on and fails on the systems listed.
+type failOnStage struct {
+	p   failOnParams
+	env stages.Env
+}
+
+func (s *failOnStage) Ports() (in, out []stages.Port) {
+	return []stages.Port{{Name: "in", Doc: "any table"}}, []stages.Port{{Name: "out", Doc: "the same table"}}
+}
+
+func (s *failOnStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, error) {
+	if sys, _ := s.env.Cell.Get("system"); slices.Contains(s.p.Fail, sys) {
+		return nil, fmt.Errorf("told to fail on %s", sys)
+	}
+	rec := in.One("in")
+	rec.Retain()
+	return stages.Outputs{"out": rec}, nil
 }
 
 var (

@@ -18,6 +18,7 @@ import (
 type source struct {
 	Port, Stage, Key string
 	Rows             int64
+	Missing          bool // the producer failed or was skipped
 }
 
 // run is one forecast series of one model on one system, with its truth.
@@ -43,12 +44,21 @@ type data struct {
 	Solvers    []solvereval.Row
 }
 
-func read(in stages.Inputs, p Params) (*data, error) {
+func read(all stages.Inputs, p Params) (*data, error) {
 	d := &data{Runs: map[string][]*run{}}
+	in := make(stages.Inputs, len(all))
 	for _, port := range []string{"leaderboard", "metrics", "forecasts", "truth", "invariants", "clusters", "solvers"} {
-		for _, it := range in[port] {
+		var present []stages.Item
+		for _, it := range all[port] {
+			if it.Missing || it.Record == nil {
+				d.Sources = append(d.Sources, source{Port: port, Stage: it.Stage, Missing: true})
+				continue
+			}
 			d.Sources = append(d.Sources, source{Port: port, Stage: it.Stage, Key: it.Key, Rows: it.Record.NumRows()})
+			present = append(present, it)
 		}
+		// The rest reads what exists.
+		in[port] = present
 	}
 	for _, it := range in["leaderboard"] {
 		rows, err := leaderboard.Table.Read(it.Record)

@@ -454,7 +454,6 @@ func (r *renderer) longHorizon() error {
 	return nil
 }
 
-
 // ---- systems ------------------------------------------------------------------
 
 // bestModels returns the models ranked best on task, in rank order.
@@ -949,10 +948,20 @@ func (r *renderer) failures() error {
 			invFailed = append(invFailed, []string{row.System, row.Status})
 		}
 	}
-	if len(r.d.Metrics) == 0 && len(r.d.Invariants) == 0 {
+	var missing [][]string
+	for _, s := range r.d.Sources {
+		if s.Missing {
+			missing = append(missing, []string{s.Stage, s.Port})
+		}
+	}
+	if len(r.d.Metrics) == 0 && len(r.d.Invariants) == 0 && len(missing) == 0 {
 		return nil
 	}
 	r.section("failures", "Failures")
+	if len(missing) > 0 {
+		r.para(fmt.Sprintf("%d input tables are missing: their stage instance failed or was skipped in the run that made this report (the errors are in run.json beside this file). Everything below is computed from the tables that exist.", len(missing)))
+		r.table("missing", []string{"missing table (producer instance)", "input"}, missing)
+	}
 	r.para(fmt.Sprintf("%d of %d scored forecasts failed (a failed fit, a diverged or non-finite forecast); they are counted in the leaderboard at the worst value. Stage instances that failed outright in the run are listed in run.json beside this file.", len(list), runs))
 	sort.SliceStable(list, func(i, j int) bool {
 		if list[i].sys != list[j].sys {
@@ -990,7 +999,10 @@ func (r *renderer) provenance() error {
 	var rows [][]string
 	for _, s := range r.d.Sources {
 		key := s.Key
-		if key == "" {
+		switch {
+		case s.Missing:
+			key = "missing: the instance failed or was skipped"
+		case key == "":
 			key = "(not from a store)"
 		}
 		rows = append(rows, []string{s.Port, s.Stage, key, strconv.FormatInt(s.Rows, 10)})

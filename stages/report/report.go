@@ -80,8 +80,9 @@ const doc = "Writes `report.html`, one self-contained page (figures embedded as 
 	"id, host, runner version, the pipeline file and its digest, the root seed, cached vs ran, stage " +
 	"failures of the run) would break caching if it were in the report: runner apply writes it into run.json " +
 	"beside the published files, and the page links it. Failures upstream that are recorded in rows (a fit " +
-	"that failed, a diverged forecast) are listed; a stage instance that fails outright skips the report, " +
-	"like any dependent."
+	"that failed, a diverged forecast) are listed; every input is partial: an upstream instance that failed or " +
+	"was skipped does not skip the report, it is listed as missing (its error is in run.json) and the report is " +
+	"stored under a key that names the missing instances, so a later complete run recomputes it."
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[Params]{
@@ -106,8 +107,10 @@ type stage struct {
 var trajectoryInput = schemas.Trajectory(1, nil)
 
 func (s *stage) Ports() (in, out []stages.Port) {
+	// Every input is an optional fan-in that tolerates failed producers:
+	// the report shows what exists and lists what is missing.
 	many := func(p stages.Port) stages.Port {
-		p.Many, p.Optional = true, true
+		p.Many, p.Optional, p.Partial = true, true, true
 		return p
 	}
 	in = []stages.Port{

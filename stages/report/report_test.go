@@ -45,7 +45,9 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func item(stage string, rec arrow.RecordBatch) stages.Item { return stages.Item{Stage: stage, Record: rec, Key: "k-" + stage} }
+func item(stage string, rec arrow.RecordBatch) stages.Item {
+	return stages.Item{Stage: stage, Record: rec, Key: "k-" + stage}
+}
 
 // failedMetrics marks every run of one system and model as failed, with a
 // reason, as a metrics table of a failed fit would.
@@ -109,7 +111,9 @@ func TestReportSelfContainedCompleteDeterministic(t *testing.T) {
 		"metrics":     {item("score[naive]", f.mNaive), item("score[linear_ar]", mAR)},
 		// Thomas has invariants (failed) but no forecast, metrics or
 		// truth: its section holds what exists.
-		"forecasts":  {item("predict[naive]", f.fcNaive), item("predict[linear_ar]", f.fcAR)},
+		"forecasts": {item("predict[naive]", f.fcNaive), item("predict[linear_ar]", f.fcAR),
+			// A producer that failed in the run (a Partial port delivers it).
+			{Stage: "predict[sindy]", Missing: true}},
 		"truth":      {item("data", f.truth)},
 		"invariants": {item("invariants", inv)},
 		"clusters":   {item("families", clusters)},
@@ -126,7 +130,7 @@ func TestReportSelfContainedCompleteDeterministic(t *testing.T) {
 	html := string(page.Data)
 	for _, want := range []string{`id="leaderboard"`, `id="long-horizon"`, `id="sys-Lorenz"`, `id="sys-Rossler"`, `id="sys-Thomas"`,
 		`id="clustering"`, `id="failures"`, `id="provenance"`, "fit failed: singular system (test)", "blow-up at t=3 (test)",
-		"k-score[naive]", "run.json"} {
+		"k-score[naive]", "run.json", "1 input tables are missing", "<td>predict[sindy]</td>"} {
 		if want == `id="long-horizon"` {
 			if strings.Contains(html, want) {
 				t.Errorf("long-horizon section without a long task")
