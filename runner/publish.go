@@ -188,9 +188,14 @@ type RunFile struct {
 	Upstream      map[string]int `json:"upstream"` // outcome -> instances, over the stage's transitive inputs
 	// Ran lists the upstream instances that ran in this run (the others
 	// were cached), at most maxRanListed of them.
-	Ran      []string     `json:"ran,omitempty"`
-	Failures []RunFailure `json:"failures,omitempty"`
-	Files    []string     `json:"files"`
+	Ran []string `json:"ran,omitempty"`
+	// WallSeconds sums the recorded wall time of the upstream entries (when
+	// they were computed, cached or not) per stage and model: keys such as
+	// "fit", "fit[model=esn]" (stages with a model axis also get one key
+	// per model), so fit and forecast times can be compared.
+	WallSeconds map[string]float64 `json:"wall_seconds"`
+	Failures    []RunFailure       `json:"failures,omitempty"`
+	Files       []string           `json:"files"`
 }
 
 // RunFailure is one failed or skipped instance of the run.
@@ -230,6 +235,20 @@ func (a *applier) writeRunFile(n *Node, m *artifacts.Manifest, dir string) error
 	}
 	visit(n)
 	sort.Strings(rf.Ran)
+	rf.WallSeconds = map[string]float64{}
+	for _, x := range a.plan.Nodes {
+		if !seen[x.Index] {
+			continue
+		}
+		if m, err := a.store.Lookup(x.Key); err == nil {
+			rf.WallSeconds[x.Inst.Stage] += m.WallSeconds
+			for _, axis := range []string{"model", "gilpin"} {
+				if v, ok := x.Cell.Get(axis); ok {
+					rf.WallSeconds[x.Inst.Stage+"["+axis+"="+v+"]"] += m.WallSeconds
+				}
+			}
+		}
+	}
 	a.mu.Lock()
 	for _, f := range a.failures {
 		rf.Failures = append(rf.Failures, RunFailure{Stage: f.ID, Status: "failed", Error: f.Err.Error()})

@@ -86,7 +86,7 @@ func TestPublishFilesOnceAndAtomically(t *testing.T) {
 	}
 	var rf RunFile
 	data, err := os.ReadFile(filepath.Join(site, RunFileName))
-	if err != nil || json.Unmarshal(data, &rf) != nil || rf.Stage != "page" || rf.Upstream["ran"] != 1 || len(rf.Ran) != 1 || rf.PipelineSHA == "" {
+	if err != nil || json.Unmarshal(data, &rf) != nil || rf.Stage != "page" || rf.Upstream["ran"] != 1 || len(rf.Ran) != 1 || rf.PipelineSHA == "" || !hasKey(rf.WallSeconds, "a") {
 		t.Fatalf("run.json = %s (%v)", data, err)
 	}
 	m, err := f.store.Lookup(f.plan(reg).Node("page").Key)
@@ -156,4 +156,9 @@ func TestPublishWithoutFilePortIsDiagnosed(t *testing.T) {
 	if len(ds) != 1 || !strings.Contains(ds[0].Message, "no file output to publish") || ds[0].Pos.Line != 6 {
 		t.Fatalf("diagnostics = %v", ds)
 	}
+}
+
+func hasKey(m map[string]float64, k string) bool {
+	_, ok := m[k]
+	return ok
 }

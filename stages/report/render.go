@@ -256,8 +256,8 @@ func (r *renderer) leaderboards() error {
 		"counted at the worst value; the rank by median valid prediction time (VPT, " + rule + " rule, in Lyapunov " +
 		"times; censored runs count at the horizon, a lower bound) is beside it. Spread: standard deviation over " +
 		"replicates of the per-replicate mean. Published: Gilpin 2023 (Phys. Rev. Research 5, 043252), for the " +
-		"published configurations (labels ending in _gilpin) only. Fit and forecast wall times are not in the " +
-		"cached tables (they would break determinism): see the run journal.")
+		"published configurations (labels ending in _gilpin) only. Fit and forecast wall times would break the " +
+		"report's determinism: they are in run.json beside this file (wall_seconds, per stage and model).")
 	for _, task := range r.tasks() {
 		if _, ok := isLimited(task); ok {
 			continue
