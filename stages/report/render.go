@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"html"
 	"math"
@@ -102,7 +101,11 @@ func (r *renderer) table(class string, head []string, rows [][]string) {
 	for _, row := range rows {
 		r.body.WriteString("<tr>")
 		for _, c := range row {
-			fmt.Fprintf(&r.body, "<td>%s</td>", esc(c))
+			if numeric(c) {
+				fmt.Fprintf(&r.body, "<td class=\"n\">%s</td>", esc(c))
+			} else {
+				fmt.Fprintf(&r.body, "<td>%s</td>", esc(c))
+			}
 		}
 		r.body.WriteString("</tr>\n")
 	}
@@ -120,6 +123,22 @@ func (r *renderer) table(class string, head []string, rows [][]string) {
 		r.md.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	r.md.WriteString("\n")
+}
+
+// numeric reports whether a cell reads as a number (right-aligned): a
+// number, optionally followed by a bracket or parenthesis, or a ratio n/m.
+func numeric(c string) bool {
+	head, _, _ := strings.Cut(c, " ")
+	if a, b, ok := strings.Cut(head, "/"); ok {
+		_, e1 := strconv.Atoi(a)
+		_, e2 := strconv.Atoi(b)
+		return e1 == nil && e2 == nil
+	}
+	if head == "–" || head == "∞" {
+		return true
+	}
+	_, err := strconv.ParseFloat(head, 64)
+	return err == nil
 }
 
 func (r *renderer) para(text string) {
@@ -179,8 +198,8 @@ header{background:#1f3a5f;color:#fff;padding:14px 24px}header h1{margin:0 0 4px;
 .sub{margin:0 0 8px;opacity:.9}nav a{color:#cfe3ff;margin-right:12px;text-decoration:none}nav a:hover{text-decoration:underline}
 main{padding:8px 24px 40px;max-width:1280px}section{border-bottom:1px solid #ddd;padding-bottom:12px}
 h2{margin-top:28px;color:#1f3a5f}h3{margin-bottom:4px}
-table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
-th{background:#eef2f7}td:first-child,th:first-child,table.board td:nth-child(2),table.board th:nth-child(2){text-align:left}tbody tr:nth-child(even){background:#fafafa}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}
 figure{margin:10px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size:13px;color:#555}
 .figs{display:flex;flex-wrap:wrap;gap:0 16px;align-items:flex-start}.systems{display:flex;flex-wrap:wrap;gap:4px 12px}.note{color:#555;font-size:13px}`
 
@@ -835,26 +854,34 @@ func (r *renderer) clustering() error {
 	nf := len(clusterFeatures)
 	x := mat.NewDense(len(ids), nf, nil)
 	for j := 0; j < nf; j++ {
-		var s, s2 float64
-		cnt := 0
+		// A non-finite value is replaced by the column's median over the
+		// finite ones (the cluster stage's nan: median), then z-scored.
+		var fin []float64
 		for _, id := range ids {
 			if v := features(inv[id])[j]; !math.IsNaN(v) && !math.IsInf(v, 0) {
-				s, s2, cnt = s+v, s2+v*v, cnt+1
+				fin = append(fin, v)
 			}
 		}
-		m, sd := 0.0, 1.0
-		if cnt > 0 {
-			m = s / float64(cnt)
-			sd = math.Sqrt(max(s2/float64(cnt)-m*m, 0))
+		med := 0.0
+		if len(fin) > 0 {
+			med = median(fin)
 		}
-		if !(sd > 0) {
-			sd = 1
-		}
+		col := make([]float64, len(ids))
+		var s, s2 float64
 		for i, id := range ids {
 			v := features(inv[id])[j]
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				v = m // missing: at the mean
+				v = med
 			}
+			col[i] = v
+			s, s2 = s+v, s2+v*v
+		}
+		m := s / float64(len(ids))
+		sd := math.Sqrt(max(s2/float64(len(ids))-m*m, 0))
+		if !(sd > 0) {
+			sd = 1
+		}
+		for i, v := range col {
 			x.Set(i, j, (v-m)/sd)
 		}
 	}
@@ -867,7 +894,7 @@ func (r *renderer) clustering() error {
 	var proj mat.Dense
 	proj.Mul(x, v.Slice(0, nf, 0, 2))
 	r.section("clustering", "Clustering of systems by invariants")
-	r.para(fmt.Sprintf("k-medoids clusters of the systems (cluster stage), drawn on the first two principal components of the standardised invariants (%s; a missing value at the column mean). Medoids are named.", strings.Join(clusterFeatures, ", ")))
+	r.para(fmt.Sprintf("k-medoids clusters of the systems (cluster stage), drawn on the first two principal components of the standardised invariants (%s; a missing value at the column median). Medoids are named.", strings.Join(clusterFeatures, ", ")))
 	f := newFigure("clustering", "Systems on the first two principal components, coloured by cluster; medoids named", "Systems by invariants",
 		"principal component 1 (standardised units)", "principal component 2 (standardised units)")
 	f.W, f.H = 7.5*vg.Inch, 5*vg.Inch
@@ -992,8 +1019,10 @@ func (r *renderer) failures() error {
 
 func (r *renderer) provenance() error {
 	r.section("provenance", "Provenance")
-	params, _ := json.Marshal(r.p)
-	r.para(fmt.Sprintf("This report: stage %s, seed %d, params %s. The cache key of every input table is below: it fixes the table's whole recipe (kinds, versions, params, seeds and upstream keys), so the same keys give the same report, byte for byte.", r.env.ID, r.env.Seed, params))
+	p := r.p
+	params := fmt.Sprintf("title %q, task %s, best %d, baselines %v, trajectory %d, max_systems %d, max_points %d, max_listed %d",
+		p.Title, p.Task, p.Best, p.Baselines, p.Trajectory, p.MaxSystems, p.MaxPoints, p.MaxListed)
+	r.para(fmt.Sprintf("This report: stage %s, seed %d, params: %s. The cache key of every input table is below: it fixes the table's whole recipe (kinds, versions, params, seeds and upstream keys), so the same keys give the same report, byte for byte.", r.env.ID, r.env.Seed, params))
 	r.para("What changes from run to run — the pipeline file and its SHA-256, the root seed, the run id, the runner version, the host, which stages were cached and which ran, and the stage failures of the run — is in run.json, written beside this file by runner apply when it publishes.")
 	fmt.Fprintf(&r.body, "<p><a href=\"run.json\">run.json</a></p>\n")
 	var rows [][]string
