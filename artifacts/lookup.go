@@ -66,6 +66,9 @@ func (s *Store) lookup(key Key) (_ *Manifest, legacy bool, _ error) {
 			return nil, false, corrupt(key, "output %q: %s has %d bytes, manifest says %d", o.Port, o.File, size, o.Bytes)
 		}
 	}
+	if err := s.checkFiles(key, m); err != nil {
+		return nil, false, err
+	}
 	return m, mf.Format == manifestFormatLegacy, nil
 }
 

@@ -66,12 +66,16 @@ func (s *Store) Put(m Manifest, outputs map[string]arrow.RecordBatch) (*Manifest
 	}()
 
 	m.Outputs = make([]FileInfo, 0, len(ports))
+	var err error
 	for _, p := range ports {
 		fi, err := s.writeOutput(tmp, p, outputs[p])
 		if err != nil {
 			return nil, fmt.Errorf("artifacts: put %s: port %q: %w", key.Short(), p, err)
 		}
 		m.Outputs = append(m.Outputs, fi)
+	}
+	if m.Files, err = s.writeFiles(tmp, ports, outputs); err != nil {
+		return nil, fmt.Errorf("artifacts: put %s: %w", key.Short(), err)
 	}
 	data, err := encodeManifest(&m)
 	if err != nil {

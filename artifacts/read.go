@@ -123,7 +123,7 @@ func (s *Store) verifyFiles(key Key, m *Manifest) error {
 			return corrupt(key, "output %q: %s has sha256 %s, manifest says %s", o.Port, o.File, sum, o.SHA256)
 		}
 	}
-	return nil
+	return s.verifyFileOutputs(key, m)
 }
 
 func hashFile(path string) (string, int64, error) {

@@ -137,6 +137,7 @@ type Manifest struct {
 	RunnerVersion string            `json:"runner_version,omitempty"`
 	Host          string            `json:"host,omitempty"`
 	Created       time.Time         `json:"created"`
+	Files         []FileOutput      `json:"files,omitempty"` // of file ports, sorted by port, then in the stage's order
 }
 
 // Output returns the FileInfo of port, if the entry has it.

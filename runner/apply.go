@@ -70,6 +70,7 @@ func (o Outcome) String() string {
 type Result struct {
 	Outcomes                                  []Outcome // by node index
 	Ran, Cached, Failed, Skipped, Interrupted int
+	Published                                 int // files (re)placed in publish folders
 	Elapsed                                   time.Duration
 	JournalPath                               string
 }
@@ -113,6 +114,7 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	if opts.RunID == "" {
 		opts.RunID = fmt.Sprintf("%s-%d", start.UTC().Format("20060102T150405.000000000Z"), os.Getpid())
 	}
+	plan.resetPartial()
 	// Announce the run to `artifacts gc` before deciding anything: gc keeps
 	// every key of a live run's plan (artifacts/live.go).
 	planKeys := make([]artifacts.Key, len(plan.Nodes))
@@ -168,6 +170,7 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	}
 	a.walk(ctx, decisions)
 	a.prog.stop()
+	a.publishAll()
 	keep := make(map[artifacts.Key]bool, len(plan.Nodes))
 	for _, n := range plan.Nodes {
 		keep[n.Key] = true
@@ -314,12 +317,13 @@ func (a *applier) walk(ctx context.Context, decisions []Decision) {
 			for _, m := range dependents[d.n.Index] {
 				pending[m.Index]--
 				if pending[m.Index] == 0 && a.res.Outcomes[m.Index] == Pending {
+					a.plan.rekey(m)
 					heap.Push(ready, m)
 				}
 			}
 		case Failed:
 			a.fail(d.n, d.err)
-			toRun -= a.skipDependents(d.n, dependents)
+			toRun -= a.skipDependents(d.n, dependents, pending, ready)
 			if a.opts.FailFast {
 				stopScheduling = true
 				cancel()
@@ -358,12 +362,23 @@ func (a *applier) fail(n *Node, err error) {
 }
 
 // skipDependents marks every transitive dependent skipped; returns how many.
-func (a *applier) skipDependents(n *Node, dependents [][]*Node) int {
+// A dependent that x feeds only through Partial ports is not skipped: it
+// runs without x once its other inputs are ready (see partial.go).
+func (a *applier) skipDependents(n *Node, dependents [][]*Node, pending []int, ready *readyQueue) int {
 	count := 0
 	var visit func(*Node)
 	visit = func(x *Node) {
 		for _, m := range dependents[x.Index] {
 			if a.res.Outcomes[m.Index] != Pending {
+				continue
+			}
+			if partialEdge(m, x) {
+				m.Missing = append(m.Missing, x.ID())
+				pending[m.Index]--
+				if pending[m.Index] == 0 {
+					a.plan.rekey(m)
+					heap.Push(ready, m)
+				}
 				continue
 			}
 			a.res.Outcomes[m.Index] = Skipped
@@ -643,6 +658,10 @@ func (x *localExecutor) readInputs(ctx context.Context, n *Node) (stages.Inputs,
 	for _, inp := range n.Inst.Inputs {
 		for _, src := range inp.Sources {
 			up := x.plan.byID[src.Instance]
+			if slices.Contains(n.Missing, src.Instance) {
+				in[inp.Port] = append(in[inp.Port], stages.Item{Stage: src.Instance, Cell: up.Cell, Missing: true})
+				continue
+			}
 			rec, err := x.store.Read(up.Key, src.Port)
 			// A damaged entry, or one missing because it is being replaced
 			// (or was removed since plan), is recovered under its key lock;
@@ -667,7 +686,7 @@ func (x *localExecutor) readInputs(ctx context.Context, n *Node) (stages.Inputs,
 				releaseInputs(in)
 				return nil, nil, fmt.Errorf("read input %s from %s.%s: %w", inp.Port, src.Instance, src.Port, err)
 			}
-			in[inp.Port] = append(in[inp.Port], stages.Item{Stage: src.Instance, Cell: up.Cell, Record: rec})
+			in[inp.Port] = append(in[inp.Port], stages.Item{Stage: src.Instance, Cell: up.Cell, Record: rec, Key: string(up.Key)})
 			keys[inp.Port] = append(keys[inp.Port], up.Key)
 		}
 	}

@@ -44,6 +44,11 @@ type Node struct {
 	Volatile bool
 	// Index is the node's position in Plan.Nodes.
 	Index int
+	// Missing lists, during Apply, the upstream instances that failed or
+	// were skipped and feed this node only through Partial ports; rekeyed
+	// tells that Key was recomputed because of them (see partial.go).
+	Missing []string
+	rekeyed bool
 }
 
 // ID returns the instance id, such as "fit[Lorenz,nvar]".
@@ -164,6 +169,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	for _, n := range plan.Nodes {
 		diags = append(diags, plan.bindInputs(n, shaped, mismatch)...)
 	}
+	diags = append(diags, checkPublish(plan)...)
 	dedupe(&diags)
 	diags.Sort()
 	if len(diags) > 0 {

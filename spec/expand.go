@@ -64,6 +64,7 @@ func (b *builder) makeInstances() {
 				Timeout: st.timeout,
 				Retries: st.retries,
 			}
+			insts[i].Publish, insts[i].PublishPos = st.publish, st.publishPos
 			st.inst[i] = &insts[i]
 		}
 	}

@@ -37,8 +37,11 @@ type stage struct {
 	inputs  []*input
 	timeout time.Duration
 	retries int
-	deps    []*stage // producers, deduplicated, in first-use order
-	broken  bool     // do not expand: a problem was already reported
+	// publish and publishPos: the publish folder and its position.
+	publish    string
+	publishPos Pos
+	deps       []*stage // producers, deduplicated, in first-use order
+	broken     bool     // do not expand: a problem was already reported
 	// foreachBad tells that foreach had problems: checks that depend on
 	// the list of axes are skipped, so errors do not cascade.
 	foreachBad bool

@@ -109,6 +109,10 @@ type Instance struct {
 	Inputs  []Input       // sorted by Port
 	Timeout time.Duration // 0 means none
 	Retries int
+	// Publish is the folder the file outputs are published to, as written
+	// in the file (relative to the pipeline file); "" for none.
+	Publish    string
+	PublishPos Pos
 }
 
 // Input is one input port of an instance with the producers it reads.
@@ -144,6 +148,7 @@ type stageFile struct {
 	Params  *Node         `yaml:"params,omitempty" doc:"Parameters of the stage kind."`
 	Timeout time.Duration `yaml:"timeout,omitempty" doc:"Time limit per instance, such as 10m."`
 	Retries int           `yaml:"retries,omitempty" doc:"Extra attempts after a failure."`
+	Publish string        `yaml:"publish,omitempty" doc:"Folder, relative to the pipeline file, where runner apply publishes the stage's file outputs (HTML, PNG, SVG, Markdown) after it succeeds; a matrix stage publishes each cell into a sub-folder named by the cell."`
 }
 
 var (
@@ -301,6 +306,12 @@ func (b *builder) parseStage(e Entry) *stage {
 	}
 	if sf.Retries < 0 {
 		b.errorf(n.Get("retries").Pos, path+".retries", "retries must not be negative")
+	}
+	if pn := n.Get("publish"); pn != nil {
+		st.publish, st.publishPos = sf.Publish, pn.Pos
+		if strings.TrimSpace(sf.Publish) == "" {
+			b.errorf(pn.Pos, path+".publish", "publish must name a folder")
+		}
 	}
 	b.parseForeach(st, sf.Foreach, path+".foreach")
 	switch {

@@ -127,7 +127,9 @@ func writePorts(b *strings.Builder, dir string, ports []Port) {
 			extra += " (optional)"
 		}
 		fmt.Fprintf(b, "- %s `%s`%s: %s", dir, p.Name, extra, p.Doc)
-		if len(p.Columns) > 0 {
+		if p.IsFilePort() {
+			b.WriteString(" Files (" + strings.Join(p.MediaTypes, ", ") + "), published to the stage's `publish` folder.")
+		} else if len(p.Columns) > 0 {
 			b.WriteString(" Columns below.")
 		} else if p.Schema != nil {
 			b.WriteString(" Columns: " + schemaColumns(p.Schema) + ".")

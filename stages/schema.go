@@ -44,6 +44,7 @@ func (r *Registry) JSONSchema() ([]byte, error) {
 			"params":  obj{"type": "object"},
 			"timeout": obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "per-attempt time limit, such as 30s or 10m"},
 			"retries": obj{"type": "integer", "minimum": 0, "description": "extra attempts after a failure"},
+			"publish": obj{"type": "string", "minLength": 1, "description": "folder, relative to the pipeline file, where runner apply publishes the stage's file outputs after it succeeds"},
 		},
 		"allOf": cases,
 	}

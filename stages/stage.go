@@ -22,9 +22,19 @@ type Port struct {
 	Many bool
 	// Optional marks an input that may be left unconnected.
 	Optional bool
+	// Partial marks a fan-in input that tolerates failed producers: when
+	// an upstream instance feeding it failed or was skipped, the stage
+	// still runs, with that instance delivered as an Item with Missing set
+	// and a nil Record. The runner then stores the outputs under a key
+	// that names the missing instances, so a complete run never reuses
+	// them.
+	Partial bool
 	// Columns documents the port's table when it is a declared table
 	// (TablePort); docs fall back to the schema's names and types.
 	Columns []schemas.Column
+	// MediaTypes, when not nil, make this a file port (FilePort): it carries
+	// files of these media types, published by the runner.
+	MediaTypes []string
 }
 
 // TablePort declares a port that carries table t: its schema (without
@@ -46,6 +56,13 @@ type Item struct {
 	Stage  string // producing instance id, such as "data[Lorenz]"
 	Cell   Cell   // the producer's matrix cell
 	Record arrow.RecordBatch
+	// Missing is set, on a Partial port, for a producer that failed or
+	// was skipped; Record is then nil.
+	Missing bool
+	// Key is the producer's cache key (set by the runner; "" in stage
+	// tests), for provenance: it depends only on the inputs' recipe, so a
+	// stage may write it into its outputs without breaking determinism.
+	Key string
 }
 
 // Inputs maps an input port name to its tables (exactly one unless the port is Many).

@@ -8,6 +8,7 @@ import (
 	_ "github.com/chaos-runner/runner/stages/generate"
 	_ "github.com/chaos-runner/runner/stages/invariants"
 	_ "github.com/chaos-runner/runner/stages/leaderboard"
+	_ "github.com/chaos-runner/runner/stages/report"
 	_ "github.com/chaos-runner/runner/stages/scoring"
 	_ "github.com/chaos-runner/runner/stages/solvereval"
 )

@@ -9,8 +9,7 @@ import (
 	"html"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,17 +25,16 @@ import (
 
 // PlotParams configure workprecision_plot.
 type PlotParams struct {
-	Dir         string    `yaml:"dir,omitempty" doc:"output directory, relative to the working directory of the runner (created if missing)"`
 	Formats     []string  `yaml:"formats,omitempty" doc:"image formats: png, svg"`
 	Error       string    `yaml:"error,omitempty" doc:"error column on the diagrams and in the ranking: final, l2 or dense"`
 	Bands       []float64 `yaml:"bands,omitempty" doc:"target errors of the ranking bands"`
 	StiffFactor float64   `yaml:"stiff_factor,omitempty" doc:"a system is stiff when the fewest explicit steps / implicit steps reaches this at some tolerance"`
-	PerSystem   bool      `yaml:"per_system,omitempty" doc:"also draw one diagram per system (in dir/systems)"`
+	PerSystem   bool      `yaml:"per_system,omitempty" doc:"also draw one diagram per system (files systems/<System>_rhs and _time)"`
 }
 
 // PlotDefaults of workprecision_plot.
 var PlotDefaults = PlotParams{
-	Dir: "reports/solver-benchmark", Formats: []string{"png", "svg"}, Error: "final",
+	Formats: []string{"png", "svg"}, Error: "final",
 	Bands: []float64{1e-2, 1e-4, 1e-6, 1e-8}, StiffFactor: 10, PerSystem: true,
 }
 
@@ -44,9 +42,6 @@ var PlotDefaults = PlotParams{
 func (p *PlotParams) Validate() []stages.FieldError {
 	var errs []stages.FieldError
 	bad := func(f, m string) { errs = append(errs, stages.FieldError{Field: f, Message: m}) }
-	if strings.TrimSpace(p.Dir) == "" {
-		bad("dir", "must not be empty")
-	}
 	if len(p.Formats) == 0 {
 		bad("formats", "list at least one of png, svg")
 	}
@@ -81,18 +76,20 @@ const plotDoc = "Reads solver_eval results (a fan-in: connect every cell, `eval[
 	"attempted steps of a successful explicit adaptive method over the implicit method's steps (infinite when " +
 	"every explicit method failed and the implicit one succeeded); the system's ratio is the largest over " +
 	"levels and it is stiff when the ratio reaches `stiff_factor`. File contents are deterministic for given " +
-	"results (timings change the time diagrams). The `report` table lists every file with its size and SHA-256."
+	"results (timings change the time diagrams). The `report` table lists every file with its size and SHA-256. " +
+	"Version 2: files are outputs of the stage, no longer written into a `dir` param (removed), and the stage is " +
+	"no longer volatile."
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[PlotParams]{
 		Name:     "workprecision_plot",
-		Version:  1,
+		Version:  2,
 		Summary:  "Work-precision diagrams (PNG, SVG), solver ranking and stiffness table from solver_eval results.",
 		Doc:      plotDoc,
 		Defaults: PlotDefaults,
 		Examples: []stages.Example{
 			{Title: "Default report directory, PNG and SVG", Params: "{}\n"},
-			{Title: "Only the catalog diagrams, SVG, ranked by the L2 error", Params: "dir: reports/wp\nformats: [svg]\nerror: l2\nper_system: false\n"},
+			{Title: "Only the catalog diagrams, SVG, ranked by the L2 error", Params: "formats: [svg]\nerror: l2\nper_system: false\n"},
 		},
 		New: func(p PlotParams, _ stages.Env) (stages.Stage, error) { return &plotStage{p: p}, nil },
 	})
@@ -111,9 +108,8 @@ var reportTable = schemas.NewTable[reportRow]()
 
 type plotStage struct{ p PlotParams }
 
-// Volatile: the stage writes files outside the store; running it on every
-// apply guarantees they exist (rendering takes seconds).
-func (s *plotStage) Volatile() bool { return true }
+// PlotMediaTypes are the media types of workprecision_plot's files.
+var PlotMediaTypes = []string{"image/png", "image/svg+xml", "text/markdown", "text/csv", "text/html"}
 
 func (s *plotStage) Ports() (in, out []stages.Port) {
 	results := stages.TablePort("results", "solver_eval results (one or many tables).", resultsTable)
@@ -121,7 +117,8 @@ func (s *plotStage) Ports() (in, out []stages.Port) {
 	timings := stages.TablePort("timings", "solver_timing timings (optional).", timingsTable)
 	timings.Many, timings.Optional = true, true
 	return []stages.Port{results, timings},
-		[]stages.Port{stages.TablePort("report", "files written (relative to dir), with size and SHA-256.", reportTable)}
+		[]stages.Port{stages.TablePort("report", "files output on `files`, with size and SHA-256.", reportTable),
+			stages.FilePort("files", "the diagrams, ranking and stiffness tables and index.html.", PlotMediaTypes...)}
 }
 
 func (s *plotStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, error) {
@@ -147,37 +144,36 @@ func (s *plotStage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, 
 	}
 	report := make([]reportRow, len(files))
 	for i, f := range files {
-		sum := sha256.Sum256(f.data)
-		report[i] = reportRow{File: f.name, Bytes: len(f.data), SHA256: hex.EncodeToString(sum[:])}
+		sum := sha256.Sum256(f.Data)
+		report[i] = reportRow{File: f.Name, Bytes: len(f.Data), SHA256: hex.EncodeToString(sum[:])}
 	}
-	return stages.Outputs{"report": reportTable.Record(report, nil)}, nil
-}
-
-type file struct {
-	name string // slash-separated, relative to dir
-	data []byte
-}
-
-// Render draws the diagrams and tables and writes them under p.Dir. It
-// returns the files in the order written.
-func Render(ctx context.Context, p PlotParams, rows []Row, ts []Timing) ([]file, error) {
-	files, err := renderFiles(ctx, p, rows, ts)
+	rec, err := stages.FilesRecord(files, PlotMediaTypes...)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
-		path := filepath.Join(p.Dir, filepath.FromSlash(f.name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, fmt.Errorf("workprecision_plot: %w", err)
-		}
-		if err := os.WriteFile(path, f.data, 0o644); err != nil {
-			return nil, fmt.Errorf("workprecision_plot: %w", err)
-		}
-	}
-	return files, nil
+	return stages.Outputs{"report": reportTable.Record(report, nil), "files": rec}, nil
 }
 
-func renderFiles(ctx context.Context, p PlotParams, rows []Row, ts []Timing) ([]file, error) {
+// mediaType maps a file name's extension to its media type.
+func mediaType(name string) string {
+	switch path.Ext(name) {
+	case ".png":
+		return "image/png"
+	case ".svg":
+		return "image/svg+xml"
+	case ".md":
+		return "text/markdown"
+	case ".csv":
+		return "text/csv"
+	case ".html":
+		return "text/html"
+	}
+	return "application/octet-stream"
+}
+
+// Render draws the diagrams and tables, in a fixed order; the bytes are
+// deterministic for given rows and timings.
+func Render(ctx context.Context, p PlotParams, rows []Row, ts []Timing) ([]stages.File, error) {
 	secs := map[timingKey]float64{}
 	for _, t := range ts {
 		if t.Status == "ok" && t.Min > 0 {
@@ -185,9 +181,11 @@ func renderFiles(ctx context.Context, p PlotParams, rows []Row, ts []Timing) ([]
 		}
 	}
 	methods, names := orderOf(rows)
-	var files []file
+	var files []stages.File
 	var images []string
-	add := func(name string, data []byte) { files = append(files, file{name, data}) }
+	add := func(name string, data []byte) {
+		files = append(files, stages.File{Name: name, MediaType: mediaType(name), Data: data})
+	}
 	draw := func(base, title, xlabel string, lines map[string][]point) error {
 		if len(lines) == 0 {
 			return nil
@@ -257,11 +255,12 @@ func errLabel(which string) string {
 }
 
 func safeName(s string) string {
+	// File names of a file port: [A-Za-z0-9_.+-] (stages.CheckFileName).
 	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ' ' || r == ':' {
-			return '_'
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '+' || r == '-' {
+			return r
 		}
-		return r
+		return '_'
 	}, s)
 }
 

@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -190,17 +188,14 @@ func TestRank(t *testing.T) {
 // TestPlotFiles: the plot stage writes decodable, non-empty PNG and SVG
 // files, and two renders are byte-identical.
 func TestPlotFiles(t *testing.T) {
-	dir := t.TempDir()
 	rows := syntheticRows()
 	ts := []Timing{{System: "Smooth", Method: "dopri5", Level: 0, Min: 0.01, Median: 0.02, Status: "ok"},
 		{System: "Smooth", Method: "dopri5", Level: 1, Min: 0.02, Median: 0.03, Status: "ok"}}
 	p := PlotDefaults
-	p.Dir = filepath.Join(dir, "a")
 	a, err := Render(context.Background(), p, rows, ts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Dir = filepath.Join(dir, "b")
 	b, err := Render(context.Background(), p, rows, ts)
 	if err != nil {
 		t.Fatal(err)
@@ -208,57 +203,67 @@ func TestPlotFiles(t *testing.T) {
 	if len(a) != len(b) {
 		t.Fatalf("%d vs %d files", len(a), len(b))
 	}
-	seen := map[string]bool{}
+	seen := map[string][]byte{}
 	for i := range a {
-		seen[a[i].name] = true
-		if a[i].name != b[i].name || !bytes.Equal(a[i].data, b[i].data) {
-			t.Errorf("%s differs between renders", a[i].name)
+		seen[a[i].Name] = a[i].Data
+		if a[i].Name != b[i].Name || !bytes.Equal(a[i].Data, b[i].Data) {
+			t.Errorf("%s differs between renders", a[i].Name)
 		}
-		disk, err := os.ReadFile(filepath.Join(dir, "a", filepath.FromSlash(a[i].name)))
-		if err != nil || !bytes.Equal(disk, a[i].data) || len(disk) == 0 {
-			t.Errorf("%s: on disk %d bytes, err %v", a[i].name, len(disk), err)
+		if len(a[i].Data) == 0 {
+			t.Errorf("%s is empty", a[i].Name)
 		}
 		switch {
-		case strings.HasSuffix(a[i].name, ".png"):
-			if _, err := png.Decode(bytes.NewReader(a[i].data)); err != nil {
-				t.Errorf("%s: %v", a[i].name, err)
+		case strings.HasSuffix(a[i].Name, ".png"):
+			if _, err := png.Decode(bytes.NewReader(a[i].Data)); err != nil {
+				t.Errorf("%s: %v", a[i].Name, err)
 			}
-		case strings.HasSuffix(a[i].name, ".svg"):
-			if !bytes.Contains(a[i].data, []byte("<svg")) {
-				t.Errorf("%s: not an SVG", a[i].name)
+		case strings.HasSuffix(a[i].Name, ".svg"):
+			if !bytes.Contains(a[i].Data, []byte("<svg")) {
+				t.Errorf("%s: not an SVG", a[i].Name)
 			}
 		}
 	}
 	for _, want := range []string{"catalog_rhs.png", "catalog_rhs.svg", "catalog_time.png", "systems/Stiff_rhs.svg",
 		"systems/Smooth_time.png", "ranking.md", "ranking.csv", "stiff.csv", "index.html"} {
-		if !seen[want] {
+		if seen[want] == nil {
 			t.Errorf("missing %s", want)
 		}
 	}
-	stiff, _ := os.ReadFile(filepath.Join(dir, "a", "stiff.csv"))
+	stiff := seen["stiff.csv"]
 	if !strings.Contains(string(stiff), "Stiff,true,400,") {
 		t.Errorf("stiff.csv:\n%s", stiff)
 	}
 }
 
-// TestPlotStageReport: through the stage, the results fan-in is read back
-// and the report table lists every file written with its size and SHA-256.
+// TestPlotStageReport: through the stage, the results fan-in is read back,
+// the files are on the file port and the report table lists every one with
+// its size and SHA-256.
 func TestPlotStageReport(t *testing.T) {
-	dir := t.TempDir()
 	results := resultsTable.Record(syntheticRows(), map[string]string{"runner.kind": "solver_eval"})
 	defer results.Release()
-	st := stagetest.Build(t, "workprecision_plot", "dir: "+dir+"\nformats: [svg]\nper_system: false\n", 1)
+	st := stagetest.Build(t, "workprecision_plot", "formats: [svg]\nper_system: false\n", 1)
 	out := stagetest.Run(t, st, stagetest.Inputs("results", results))
 	report, err := reportTable.Read(out["report"])
 	if err != nil {
 		t.Fatal(err)
 	}
+	files, err := stages.ReadFiles(out["files"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string][]byte{}
+	for _, f := range files {
+		byName[f.Name] = f.Data
+		if f.MediaType != mediaType(f.Name) {
+			t.Errorf("%s: media type %s", f.Name, f.MediaType)
+		}
+	}
 	seen := map[string]bool{}
 	for _, r := range report {
 		seen[r.File] = true
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(r.File)))
-		if err != nil {
-			t.Fatal(err)
+		data, ok := byName[r.File]
+		if !ok {
+			t.Fatalf("%s in the report, not on the file port", r.File)
 		}
 		sum := sha256.Sum256(data)
 		if r.Bytes != len(data) || r.SHA256 != hex.EncodeToString(sum[:]) {
