@@ -106,6 +106,9 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 		}
 		row := make([]string, len(names))
 		for i := 0; i < n; i++ {
+			if err := stopped(w, i); err != nil {
+				return err
+			}
 			for j := range names {
 				row[j] = cellText(rec.Column(j), i)
 			}
@@ -118,6 +121,9 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 	case "json":
 		rows := make([]map[string]any, n)
 		for i := 0; i < n; i++ {
+			if err := stopped(w, i); err != nil {
+				return err
+			}
 			m := make(map[string]any, len(names))
 			for j, name := range names {
 				m[name] = cellJSON(rec.Column(j), i)
@@ -132,6 +138,9 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 		fmt.Fprintln(tw, strings.Join(names, "\t"))
 		row := make([]string, len(names))
 		for i := 0; i < n; i++ {
+			if err := stopped(w, i); err != nil {
+				return err
+			}
 			for j := range names {
 				s := cellText(rec.Column(j), i)
 				if len(s) > 60 {
@@ -143,4 +152,17 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 		}
 		return tw.Flush()
 	}
+}
+
+// stopped reports, every 1024 rows, the error of a writer that can be
+// stopped (ctxWriter): the json and table formats buffer rows before they
+// write, so a signal must be noticed while they build.
+func stopped(w io.Writer, row int) error {
+	if row%1024 != 0 {
+		return nil
+	}
+	if s, ok := w.(interface{ Err() error }); ok {
+		return s.Err()
+	}
+	return nil
 }
