@@ -131,6 +131,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	for _, extra := range extraCommands {
 		root.AddCommand(extra(g))
 	}
+	addMemoryFlags(root)
 	return root
 }
 

@@ -68,8 +68,11 @@ func validateModel(model string, hyper map[string]float64) []stages.FieldError {
 	}
 	for _, k := range slices.Sorted(maps.Keys(hyper)) {
 		if v := hyper[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			bad("hyper", fmt.Sprintf("hyperparameter %q must be finite, got %v", k, v))
+			bad("hyper."+k, fmt.Sprintf("hyperparameter %q must be finite, got %v", k, v))
 		}
+	}
+	if ok {
+		errs = append(errs, checkHyper(model, hyper, func(k string) string { return "hyper." + k })...)
 	}
 	return errs
 }
