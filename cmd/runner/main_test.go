@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -43,6 +44,21 @@ func TestScripts(t *testing.T) {
 				time.Sleep(d)
 			},
 			"signal": cmdSignal,
+			// flip FILE N: invert the byte N bytes before the end of FILE.
+			"flip": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: flip FILE N")
+				}
+				n, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				b, err := os.ReadFile(ts.MkAbs(args[0]))
+				ts.Check(err)
+				if n < 1 || n > len(b) {
+					ts.Fatalf("flip: %s has %d bytes", args[0], len(b))
+				}
+				b[len(b)-n] ^= 0xff
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
+			},
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("RUNNER_STORE", env.WorkDir+"/.runner")
