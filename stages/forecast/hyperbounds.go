@@ -150,3 +150,55 @@ func checkHyper(family string, given map[string]float64, field func(name string)
 	}
 	return errs
 }
+
+// binom is C(n, k) as a float (no overflow for absurd sizes).
+func binom(n, k float64) float64 {
+	r := 1.0
+	for i := 0.0; i < k; i++ {
+		r *= (n - i) / (i + 1)
+	}
+	return r
+}
+
+// polyTerms counts the monomials of degree lo..hi in n variables.
+func polyTerms(n, lo, hi float64) float64 {
+	t := 0.0
+	for deg := lo; deg <= hi; deg++ {
+		t += binom(n+deg-1, deg)
+	}
+	return t
+}
+
+// fitBytes estimates the memory a fit of rows points of a d-variable series
+// takes: the design matrix of its features (rows × features) and their Gram
+// matrix (features²), which is what grows with the hyperparameters. It is
+// known only once the data are, so train checks it before each fit.
+func fitBytes(family string, h models.Hyper, rows, d int) (bytes float64, features float64) {
+	n, dd := float64(rows), float64(d)
+	switch family {
+	case "nvar":
+		lin := dd * h["k"]
+		features = 1 + lin + polyTerms(lin, 2, h["order"])
+	case "random_features":
+		features = h["features"] + 1 + dd*h["k"]
+	case "esn":
+		u := h["units"]
+		features = 1 + dd + u
+		bytes = 16 * u * u * h["connectivity"] // the sparse reservoir
+	case "edmd":
+		features = polyTerms(dd, 0, h["degree"])
+	case "sindy":
+		features = polyTerms(dd, 0, h["degree"])
+	case "linear_ar":
+		features = 1 + dd*h["lags"]
+	case "hankel_dmd":
+		features = dd * h["delays"]
+	case "ssm":
+		features = 1 + 2*h["modes"]*h["timescales"]*dd + polyTerms(dd, 2, h["order"])
+	case "mlp", "analog", "parrot":
+		features = dd * max(h["lags"], h["dim"], 1)
+	default:
+		features = dd
+	}
+	return bytes + 8*n*features + 8*features*features, features
+}

@@ -1,10 +1,14 @@
 package forecast
 
 import (
+	"context"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/chaos-runner/runner/models"
 	"github.com/chaos-runner/runner/stages/stagetest"
@@ -63,5 +67,34 @@ func TestHyperOutOfRange(t *testing.T) {
 		if !strings.Contains(got, c.want) || diags[0].Pos.Line < 2 {
 			t.Errorf("%s %q:\n got %s\nwant %s at line >= 2", c.kind, c.params, got, c.want)
 		}
+	}
+}
+
+// A fit whose features cannot fit in memory fails that system before the
+// model allocates them; ordinary fits pass the check.
+func TestFitOverTheMemoryLimitFails(t *testing.T) {
+	x := mat.NewDense(50, 3, nil)
+	for i := range 50 {
+		x.Set(i, 0, float64(i))
+		x.Set(i, 1, math.Sin(float64(i)))
+		x.Set(i, 2, math.Cos(float64(i)))
+	}
+	fam, _ := models.Lookup("nvar")
+	huge, _ := models.MergeHyper(fam, models.Hyper{"k": 1000, "order": 10})
+	f, _ := fitSystem(context.Background(), fam, huge, "S", x, 0.1, 1)
+	if !strings.Contains(f.Err, "a nvar fit of 50 points with") || !strings.Contains(f.Err, "over the memory limit") {
+		t.Errorf("huge nvar: err %q, want the memory limit", f.Err)
+	}
+	for _, name := range models.Names() {
+		fam, _ := models.Lookup(name)
+		need, _ := fitBytes(name, fam.Defaults, 10_000, 3)
+		if need > 1<<30 {
+			t.Errorf("%s defaults on 10,000 points of 3 variables: estimate %g bytes", name, need)
+		}
+	}
+	// NVAR's features: 1 + d·k linear + the quadratic monomials of d·k = 6
+	// variables, 21 (Gauthier et al. 2021: 28 features for Lorenz-63).
+	if _, features := fitBytes("nvar", models.Hyper{"k": 2, "order": 2}, 100, 3); features != 28 {
+		t.Errorf("nvar k=2 order=2 d=3: %g features, want 28", features)
 	}
 }

@@ -387,6 +387,14 @@ func fitSystem(ctx context.Context, fam models.Family, hyper models.Hyper, name 
 	if err := ctx.Err(); err != nil {
 		return fitted{System: name, Err: err.Error()}, 0
 	}
+	// Features that cannot fit in memory fail this system's fit, before
+	// the model allocates them.
+	rows, d := x.Dims()
+	if need, features := fitBytes(fam.Name, hyper, rows, d); need > 0 {
+		if err := stages.CheckMemory(need, fmt.Sprintf("a %s fit of %d points with %.3g features", fam.Name, rows, features)); err != nil {
+			return fitted{System: name, Snapshot: models.Snapshot{Family: fam.Name, Hyper: cloneHyper(hyper)}, Err: err.Error()}, 0
+		}
+	}
 	type res struct {
 		m   models.Model
 		err error
