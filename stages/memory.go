@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/chaos-runner/runner/spec"
@@ -32,12 +33,14 @@ var memLimit atomic.Int64
 
 // DefaultMemoryLimit is half the physical memory, or 4 GiB when that is
 // unknown.
-func DefaultMemoryLimit() int64 {
+func DefaultMemoryLimit() int64 { return defaultLimit() }
+
+var defaultLimit = sync.OnceValue(func() int64 {
 	if total := physicalMemory(); total > 0 {
 		return total / 2
 	}
 	return 4 << 30
-}
+})
 
 // MemoryLimit is the most a stage may allocate, in bytes.
 func MemoryLimit() int64 {
@@ -72,12 +75,8 @@ func CheckMemory(need float64, what string) error {
 
 // checkParamsMemory checks the estimate of a MemoryEstimator params value.
 func checkParamsMemory(p any) (field string, err error) {
+	// Estimators have value receivers: params values are not addressable.
 	e, ok := p.(MemoryEstimator)
-	if !ok {
-		if pp, ok2 := pointerTo(p).(MemoryEstimator); ok2 {
-			e, ok = pp, true
-		}
-	}
 	if !ok {
 		return "", nil
 	}
@@ -117,16 +116,6 @@ func paramValue(p any, field string) string {
 		}
 	}
 	return "?"
-}
-
-// pointerTo returns a pointer to a copy of v, for methods on pointers.
-func pointerTo(v any) any {
-	if v == nil {
-		return nil
-	}
-	p := reflect.New(reflect.TypeOf(v))
-	p.Elem().Set(reflect.ValueOf(v))
-	return p.Interface()
 }
 
 // overLimit is what Build returns for params over the memory limit: it has
