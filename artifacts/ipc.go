@@ -48,7 +48,34 @@ func ReadIPCFile(path string) (arrow.RecordBatch, error) {
 }
 
 // decodeIPC decodes a whole Arrow IPC file held in memory into one batch.
-func decodeIPC(data []byte, mem memory.Allocator) (arrow.RecordBatch, error) {
+// A damaged file is an error, never a panic: its flatbuffers are checked
+// before arrow-go reads them (verifyIPCFile), the decoded columns after
+// (checkColumns), and a panic that still escapes arrow-go is recovered as a
+// last resort.
+func decodeIPC(data []byte, mem memory.Allocator) (rec arrow.RecordBatch, err error) {
+	if err := verifyIPCFile(data); err != nil {
+		return nil, fmt.Errorf("arrow ipc: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if rec != nil {
+				rec.Release()
+			}
+			rec, err = nil, fmt.Errorf("arrow ipc: %w: %w: %v", errDamaged, errRecovered, p)
+		}
+	}()
+	rec, err = readIPC(data, mem)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkColumns(rec); err != nil {
+		rec.Release()
+		return nil, fmt.Errorf("arrow ipc: %w", err)
+	}
+	return rec, nil
+}
+
+func readIPC(data []byte, mem memory.Allocator) (arrow.RecordBatch, error) {
 	r, err := ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(mem))
 	if err != nil {
 		return nil, fmt.Errorf("arrow ipc: %w", err)

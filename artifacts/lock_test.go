@@ -413,8 +413,15 @@ func TestLeaseRenewedAndLost(t *testing.T) {
 	default:
 	}
 	// Someone else takes it over (as if we had stalled): Lost fires and
-	// Release leaves their lease alone.
+	// Release leaves their lease alone. A real taker holds the break mutex
+	// while it replaces the file, as renewals do; without it a renewal
+	// that read the file just before could rename its copy over the thief's.
+	unlock, ok := leaseMutex(filepath.Join(s.Root(), locksDir, string(k)+".lock"), 5*time.Second)
+	if !ok {
+		t.Fatal("break mutex not taken")
+	}
 	p := writeLease(t, s, k, leaseInfo{Host: "elsewhere", PID: 1, Token: "thief", Expires: time.Now().Add(time.Hour)})
+	unlock()
 	select {
 	case <-l.Lost():
 	case <-time.After(5 * ttl):

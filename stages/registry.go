@@ -89,6 +89,9 @@ func (k *kind[P]) Decode(n *spec.Node, path string) (Params, spec.Diagnostics) {
 			diags = append(diags, fieldDiagnostic(n, path, fe))
 		}
 	}
+	// Every NaN or infinity is reported at its own position (Canonical, the
+	// cache key, refuses them too, but would name only the first).
+	diags = append(diags, nonFiniteDiagnostics(p, n, path, diags)...)
 	if len(diags) > 0 {
 		// The partial value lets the plan still learn the stage's ports.
 		return Params{Value: p}, diags
@@ -105,7 +108,16 @@ func (k *kind[P]) Build(p Params, env Env) (Stage, error) {
 	if !ok {
 		return nil, fmt.Errorf("stage %s: params of type %T, want %T", k.def.Name, p.Value, v)
 	}
-	return k.def.New(v, env)
+	st, err := k.def.New(v, env)
+	if err != nil {
+		return nil, err
+	}
+	// Params that need more than the memory limit build a stage with the
+	// right ports that fails alone when it runs, before it allocates.
+	if _, merr := checkParamsMemory(v); merr != nil {
+		return overLimit{Stage: st, err: merr}, nil
+	}
+	return st, nil
 }
 
 // fieldHasProblem reports whether a diagnostic sits at field or inside it.
@@ -125,11 +137,9 @@ func fieldDiagnostic(n *spec.Node, path string, fe FieldError) spec.Diagnostic {
 		return d
 	}
 	d.Path = path + "." + fe.Field
-	for _, e := range n.Entries {
-		if e.Key == fe.Field {
-			d.Pos = e.Value.Pos
-		}
-	}
+	// A nested field ("hyper.k", "grid.k[2]") is placed at its own node,
+	// or at the deepest one written.
+	d.Pos = nodeAt(n, fe.Field).Pos
 	return d
 }
 

@@ -85,6 +85,9 @@ func newValidateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if ds := memoryDiagnostics(plan); len(ds) > 0 {
+				return g.diagnosticsError(ds, format)
+			}
 			if format == "json" {
 				writeJSON(g.stdout, map[string]any{"ok": true, "diagnostics": []any{}, "stages": len(plan.Nodes)})
 				return nil
@@ -113,6 +116,9 @@ func newPlanCmd(g *globals) *cobra.Command {
 			store, err := g.openStore()
 			if err != nil {
 				return err
+			}
+			for _, d := range memoryDiagnostics(plan) {
+				fmt.Fprintf(g.stderr, "warning: %s (this instance will fail)\n", d)
 			}
 			decisions := plan.Decide(store, 4)
 			type row struct {

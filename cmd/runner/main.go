@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1
 	exitInvalid     = 2
-	exitInterrupted = 130
+	exitInterrupted = 130 // 128 + SIGINT; a SIGTERM gives 128 + 15 = 143
 )
 
 // exitError carries an exit code; its message is printed unless empty.
@@ -52,12 +53,45 @@ func main() {
 }
 
 // run executes the CLI and returns the process exit code.
+//
+// SIGINT and SIGTERM are handled alike: the first cancels the command's
+// context (running stages stop, nothing half-written is kept) and the exit
+// code is 128 + the signal's number, 130 or 143, as a shell reports a process
+// killed by it. After the first signal the default action is restored, so a
+// second one kills the process at once.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var caught atomic.Int32
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case s := <-sigs:
+			if n, ok := s.(syscall.Signal); ok {
+				caught.Store(int32(n))
+			}
+			signal.Stop(sigs)
+			cancel()
+		case <-done:
+		}
+	}()
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	code := exitCode(root.ExecuteContext(ctx), stderr)
+	if code == exitInterrupted {
+		if n := caught.Load(); n != 0 {
+			code = 128 + int(n)
+		}
+	}
+	return code
+}
+
+// exitCode prints err and maps it to the process exit code.
+func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
@@ -103,6 +137,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	for _, extra := range extraCommands {
 		root.AddCommand(extra(g))
 	}
+	addMemoryFlags(root)
 	return root
 }
 

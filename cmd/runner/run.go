@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -92,21 +95,33 @@ func newRunCmd(g *globals) *cobra.Command {
 					return &exitError{code: exitFailed, err: err}
 				}
 				for _, name := range names {
+					if cmd.Context().Err() != nil {
+						return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+					}
 					if err := writeArrowFile(filepath.Join(outDir, name+".arrow"), out[name]); err != nil {
 						return &exitError{code: exitFailed, err: err}
 					}
 				}
 			}
+			// A signal stops the printing of a long table too: the writer
+			// fails once the context is done.
+			stdout := ctxWriter{ctx: cmd.Context(), w: g.stdout}
 			for i, name := range names {
 				if len(names) > 1 && format == "table" {
 					if i > 0 {
-						fmt.Fprintln(g.stdout)
+						fmt.Fprintln(stdout)
 					}
-					fmt.Fprintf(g.stdout, "== %s (%d rows)\n", name, out[name].NumRows())
+					fmt.Fprintf(stdout, "== %s (%d rows)\n", name, out[name].NumRows())
 				}
-				if err := writeTable(g.stdout, out[name], format); err != nil {
+				if err := writeTable(stdout, out[name], format); err != nil {
+					if cmd.Context().Err() != nil {
+						return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+					}
 					return &exitError{code: exitFailed, err: err}
 				}
+			}
+			if cmd.Context().Err() != nil {
+				return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 			}
 			return nil
 		},
@@ -150,4 +165,20 @@ func readInputFiles(specs []string, ports []stages.Port) (stages.Inputs, error) 
 		}
 	}
 	return in, nil
+}
+
+// ctxWriter fails every write once ctx is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+// Err is the context's error, checked by writeTable while it buffers.
+func (c ctxWriter) Err() error { return c.ctx.Err() }
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -109,6 +109,9 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 	case "json":
 		rows := make([]orderedRow, n)
 		for i := 0; i < n; i++ {
+			if err := stopped(w, i); err != nil {
+				return err
+			}
 			vals := make([]any, len(names))
 			for j := range names {
 				vals[j] = cellJSON(rec.Column(j), i)
@@ -123,6 +126,9 @@ func writeTable(w io.Writer, rec arrow.RecordBatch, format string) error {
 		fmt.Fprintln(tw, strings.Join(names, "\t"))
 		row := make([]string, len(names))
 		for i := 0; i < n; i++ {
+			if err := stopped(w, i); err != nil {
+				return err
+			}
 			for j := range names {
 				s := cellText(rec.Column(j), i)
 				if len(s) > 60 {
@@ -163,4 +169,17 @@ func (r orderedRow) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// stopped reports, every 1024 rows, the error of a writer that can be
+// stopped (ctxWriter): the json and table formats buffer rows before they
+// write, so a signal must be noticed while they build.
+func stopped(w io.Writer, row int) error {
+	if row%1024 != 0 {
+		return nil
+	}
+	if s, ok := w.(interface{ Err() error }); ok {
+		return s.Err()
+	}
+	return nil
 }

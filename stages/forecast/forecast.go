@@ -215,6 +215,15 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 		}
 	}
 
+	// The forecasts and their table hold every forecast point at once: a
+	// long horizon over many trajectories fails here, before allocating.
+	var need float64
+	for _, j := range jobs {
+		need += float64(j.horizon) * forecastBytesPerPoint(len(j.test.X[0]))
+	}
+	if err := stages.CheckMemory(need, fmt.Sprintf("forecasting %d trajectories over their horizons", len(jobs))); err != nil {
+		return nil, err
+	}
 	results := make([]result, len(jobs))
 	errs := make([]error, len(jobs))
 	if err := stages.ForEach(ctx, len(jobs), func(i int) {
@@ -237,6 +246,11 @@ func (s *forecastStage) Run(ctx context.Context, in stages.Inputs) (stages.Outpu
 	}
 	return s.output(jobs, results, summaries, maxDim, in.One("model"))
 }
+
+// forecastBytesPerPoint is the memory one forecast point of a dim-state
+// system takes: the forecast matrix, its row in the output table (system,
+// trajectory, step, time, the states) and the builders' copies.
+func forecastBytesPerPoint(dim int) float64 { return float64(3*8*dim + 64) }
 
 // sameHyper reports whether every system has the same hyperparameters.
 func sameHyper(list []sysSummary) bool {

@@ -68,8 +68,11 @@ func validateModel(model string, hyper map[string]float64) []stages.FieldError {
 	}
 	for _, k := range slices.Sorted(maps.Keys(hyper)) {
 		if v := hyper[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			bad("hyper", fmt.Sprintf("hyperparameter %q must be finite, got %v", k, v))
+			bad("hyper."+k, fmt.Sprintf("hyperparameter %q must be finite, got %v", k, v))
 		}
+	}
+	if ok {
+		errs = append(errs, checkHyper(model, hyper, func(k string) string { return "hyper." + k })...)
 	}
 	return errs
 }
@@ -383,6 +386,14 @@ func (s *trainStage) fitOne(ctx context.Context, j *fitJob) fitted {
 func fitSystem(ctx context.Context, fam models.Family, hyper models.Hyper, name string, x *mat.Dense, dt float64, seed uint64) (fitted, int) {
 	if err := ctx.Err(); err != nil {
 		return fitted{System: name, Err: err.Error()}, 0
+	}
+	// Features that cannot fit in memory fail this system's fit, before
+	// the model allocates them.
+	rows, d := x.Dims()
+	if need, features := fitBytes(fam.Name, hyper, rows, d); need > 0 {
+		if err := stages.CheckMemory(need, fmt.Sprintf("a %s fit of %d points with %.3g features", fam.Name, rows, features)); err != nil {
+			return fitted{System: name, Snapshot: models.Snapshot{Family: fam.Name, Hyper: cloneHyper(hyper)}, Err: err.Error()}, 0
+		}
 	}
 	type res struct {
 		m   models.Model

@@ -61,8 +61,11 @@ func (p *TuneParams) Validate() []stages.FieldError {
 			continue
 		}
 		for i, v := range vals {
+			at := fmt.Sprintf("grid.%s[%d]", k, i)
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				bad("grid", fmt.Sprintf("grid.%s[%d] must be finite, got %v", k, i, v))
+				bad(at, fmt.Sprintf("%s must be finite, got %v", at, v))
+			} else if b, ok := hyperBounds[p.Model][k]; ok && b.check(v) != "" {
+				bad(at, fmt.Sprintf("%s %s: %s", p.Model, k, b.check(v)))
 			} else if j := slices.Index(vals, v); j < i {
 				bad("grid", fmt.Sprintf("grid.%s lists %v twice (at %d and %d)", k, v, j, i))
 			}

@@ -280,7 +280,7 @@ func TestTuneBadParams(t *testing.T) {
 		{"tune", "model: linear_ar\ngrid: {lags: []}\n", "params.grid: grid.lags is an empty list"},
 		{"tune", "model: linear_ar\nhyper: {lags: 3}\ngrid: {lags: [1, 2]}\n", "params.grid: lags is both fixed in hyper and tuned in grid"},
 		{"tune", "model: linear_ar\ngrid: {lags: [2, 3, 2]}\n", "params.grid: grid.lags lists 2 twice"},
-		{"tune", "model: linear_ar\ngrid: {lags: [.nan]}\n", "params.grid: grid.lags[0] must be finite"},
+		{"tune", "model: linear_ar\ngrid: {lags: [.nan]}\n", "params.grid.lags[0]: grid.lags[0] must be finite"},
 		{"tune", "model: linear_ar\nvalidation: 1\n", "params.validation: must be a fraction in (0, 1), got 1"},
 		{"tune", "model: linear_ar\npoints: 1\n", "params.points: must be 0"},
 		{"tune", "model: linear_ar\nlabel: a,b\n", `params.label: must not contain commas, got "a,b"`},

@@ -109,11 +109,12 @@ func (p *Params) Validate() []stages.FieldError {
 	if p.MaxEvals < 1000 {
 		bad("max_evals", "must be at least 1000")
 	}
-	if p.Iterations < 100 {
-		bad("iterations", "must be at least 100")
+	if p.Iterations < 100 || p.Iterations > 1_000_000_000 {
+		bad("iterations", fmt.Sprintf("must be in [100, 1e9], got %d", p.Iterations))
 	}
-	if p.MapTransient < 0 {
-		bad("map_transient", "must be >= 0")
+	// The map transient is held in memory with the sampled trajectory.
+	if p.MapTransient < 0 || p.MapTransient > 10_000_000 {
+		bad("map_transient", fmt.Sprintf("must be in [0, 1e7], got %d", p.MapTransient))
 	}
 	if p.DelayExponents < 1 || p.DelayExponents > 100 {
 		bad("delay_exponents", "must be in [1, 100]")

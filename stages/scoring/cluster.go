@@ -252,6 +252,10 @@ func (s *clusterStage) Run(ctx context.Context, in stages.Inputs) (stages.Output
 			}
 		}
 	}
+	// The distance matrix is m² floats: a large input fails here, alone.
+	if err := stages.CheckMemory(8*float64(m)*float64(m), fmt.Sprintf("the %d×%d distance matrix of the clustered rows", m, m)); err != nil {
+		return nil, err
+	}
 	dist := mat.NewSymDense(m, nil)
 	for a := 0; a < m; a++ {
 		for b := a + 1; b < m; b++ {

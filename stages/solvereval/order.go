@@ -54,6 +54,12 @@ func (p *OrderParams) Validate() []stages.FieldError {
 	if p.Fit < 2 {
 		bad("fit", "must be >= 2")
 	}
+	// The finest run takes min_steps · periods · 2^((refinements-1)/4) steps.
+	if p.Refine >= 2 && p.Refine <= 64 && p.MinSteps >= 1 && p.Periods > 0 {
+		if n := float64(p.MinSteps) * p.Periods * math.Pow(2, float64(p.Refine-1)/4); n > 1e9 {
+			bad("min_steps", fmt.Sprintf("the finest run would take %.3g steps, over 1e9 (lower min_steps, periods or refinements)", n))
+		}
+	}
 	return errs
 }
 

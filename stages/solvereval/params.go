@@ -112,11 +112,13 @@ func (p *Params) Validate() []stages.FieldError {
 	if !(p.Threshold > 0) {
 		bad("threshold", "must be > 0")
 	}
-	if p.Points < 2 {
-		bad("points", "must be at least 2")
+	// The upper bounds keep a typo from allocating every grid point of every
+	// run (points) or from running for days (max_steps).
+	if p.Points < 2 || p.Points > 1_000_000 {
+		bad("points", fmt.Sprintf("must be in [2, 1000000], got %d", p.Points))
 	}
-	if p.MaxSteps < 1 {
-		bad("max_steps", "must be >= 1")
+	if p.MaxSteps < 1 || p.MaxSteps > 1_000_000_000 {
+		bad("max_steps", fmt.Sprintf("must be in [1, 1e9], got %d", p.MaxSteps))
 	}
 	if err == nil && len(p.Overrides) > 0 {
 		if len(names) != 1 {
