@@ -1,0 +1,275 @@
+package exec_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/chaos-runner/runner/schemas"
+	"github.com/chaos-runner/runner/stages"
+	"github.com/chaos-runner/runner/stages/exec"
+	"github.com/chaos-runner/runner/stages/stagetest"
+)
+
+// trajectories is a small two-system trajectory table with metadata and a
+// NaN-padded state column.
+func trajectories() arrow.RecordBatch {
+	rows := []schemas.TrajectoryRow{
+		{System: "Lorenz", Trajectory: 0, Step: 0, Time: 0, State: []float64{1, 2, 3}},
+		{System: "Lorenz", Trajectory: 0, Step: 1, Time: 0.01, State: []float64{1.5, -2.25, 1e-300}},
+		{System: "Henon", Trajectory: 1, Step: 7, Time: 7, State: []float64{0.1, 0.3, math.NaN()}},
+	}
+	return schemas.Trajectories.RecordWidth(rows, 3, map[string]string{"systems": `[{"system":"Lorenz","dim":3}]`, "note": "ünïcode, \"quoted\""})
+}
+
+func build(t *testing.T, params string) stages.Stage {
+	t.Helper()
+	return stagetest.Build(t, "exec", params, 7)
+}
+
+// The command copies its input file to its output file: every format must
+// give back the same rows and schema metadata.
+func TestFormatsRoundTrip(t *testing.T) {
+	for _, format := range []string{"arrow", "npy", "parquet", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			st := build(t, "format: "+format+`
+command: [sh, -c, 'cp "$RUNNER_IN_DATA" "$RUNNER_OUT_DATA"; if [ -f in/data.json ]; then cp in/data.json out/data.json; fi']
+in: [{name: data, table: trajectory}]
+out: [{name: data, table: trajectory}]
+`)
+			in := trajectories()
+			defer in.Release()
+			out := stagetest.Run(t, st, stagetest.Inputs("data", in))
+			got, err := schemas.Trajectories.Read(out["data"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := schemas.Trajectories.Read(in)
+			if len(got) != len(want) {
+				t.Fatalf("%d rows, want %d", len(got), len(want))
+			}
+			for i := range got {
+				g, w := got[i], want[i]
+				if g.System != w.System || g.Trajectory != w.Trajectory || g.Step != w.Step || g.Time != w.Time || !sameFloats(g.State, w.State) {
+					t.Errorf("row %d: %+v, want %+v", i, g, w)
+				}
+			}
+			for _, k := range []string{"systems", "note"} {
+				g, _ := out["data"].Schema().Metadata().GetValue(k)
+				w, _ := in.Schema().Metadata().GetValue(k)
+				if g != w {
+					t.Errorf("metadata %s = %q, want %q", k, g, w)
+				}
+			}
+		})
+	}
+}
+
+func sameFloats(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func runErr(t *testing.T, st stages.Stage, in stages.Inputs) error {
+	t.Helper()
+	out, err := st.Run(context.Background(), in)
+	if err == nil {
+		stagetest.Release(out)
+		t.Fatal("the stage succeeded, want an error")
+	}
+	return err
+}
+
+func wantAll(t *testing.T, err error, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error does not say %q:\n%v", s, err)
+		}
+	}
+}
+
+func TestFailures(t *testing.T) {
+	cases := []struct {
+		name, params string
+		want         []string
+	}{
+		{"exit status", `command: [sh, -c, 'echo starting; echo "ValueError: bad ridge" >&2; exit 3']
+out: [{name: m, table: any}]`,
+			[]string{"exited with status 3", "ValueError: bad ridge"}},
+		{"missing output", `command: [sh, -c, 'echo "wrote nothing" >&2']
+out: [{name: forecast, table: forecast}]`,
+			[]string{`output port "forecast"`, "did not write out/forecast.arrow", "declared schema (system:utf8, trajectory:int64, step:int64", "wrote nothing"}},
+		{"wrong column type", `command: [sh, -c, 'cp in/data.arrow out/model.arrow']
+in: [{name: data}]
+out: [{name: model, columns: ["system:utf8", "step:float64", "weights:list<float64>"]}]`,
+			[]string{`output port "model" does not match its declared schema`, `column "step" is int64, want float64`, `column "weights" missing`,
+				"declared: (system:utf8, step:float64, weights:list<float64>)", "written:  (system:utf8, trajectory:int64, step:int64, time:float64, x0:float64"}},
+		{"npy column not an integer", `format: npy
+command: [sh, -c, 'cp in/data.npy out/data.npy; cp in/data.json out/data.json']
+in: [{name: data}]
+out: [{name: data, columns: ["time:int64"]}]`,
+			[]string{`column "time" (int64)`, "0.01 is not an integer"}},
+		{"not an npy file", `format: npy
+command: [sh, -c, 'echo hello > out/data.npy']
+out: [{name: data, columns: ["x:float64"]}]`,
+			[]string{"not an npy file"}},
+		{"program not found", `command: [no-such-program-xyz]
+out: [{name: data, table: any}]`,
+			[]string{"no-such-program-xyz", "not found"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := trajectories()
+			defer in.Release()
+			err := runErr(t, build(t, c.params), stagetest.Inputs("data", in))
+			wantAll(t, err, c.want...)
+		})
+	}
+}
+
+// A command that hangs is killed with its whole process group when its
+// timeout passes, background children included.
+func TestTimeoutKillsProcessGroup(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	st := build(t, `command: [sh, -c, 'sleep 300 & echo $! > "$PIDFILE"; echo "still fitting" >&2; wait']
+env: {PIDFILE: `+strconv.Quote(pidFile)+`}
+timeout: 300ms
+out: [{name: m, table: any}]`)
+	err := runErr(t, st, nil)
+	wantAll(t, err, "timed out after 300ms", "process group was killed", "still fitting")
+	b, rerr := os.ReadFile(pidFile)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if alive(pid) {
+		t.Errorf("background child %d survived the timeout", pid)
+	}
+}
+
+// alive reports whether pid runs (a zombie waiting for its reaper counts as dead).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// Only PATH, HOME, LANG, the declared env and pass_env and the RUNNER_*
+// variables reach the command; config arrives as params.json.
+func TestEnvironmentAndParams(t *testing.T) {
+	t.Setenv("EXEC_TEST_SECRET", "leak")
+	t.Setenv("EXEC_TEST_PASSED", "yes")
+	st := build(t, `command: [sh, -c, 'env | sort; cat "$RUNNER_PARAMS"; cp in/data.arrow out/m.arrow']
+env: {OMP_NUM_THREADS: "1"}
+pass_env: [EXEC_TEST_PASSED]
+config: {ridge: 1.0e-6, lags: [1, 2]}
+in: [{name: data}]
+out: [{name: m, table: any}]`)
+	in := trajectories()
+	defer in.Release()
+	out := stagetest.Run(t, st, stagetest.Inputs("data", in))
+	logs, err := exec.LogTable.Read(out[exec.LogPort])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 2 || logs[0].Stream != "stdout" {
+		t.Fatalf("log rows %+v", logs)
+	}
+	stdout := logs[0].Text
+	for _, want := range []string{"OMP_NUM_THREADS=1", "EXEC_TEST_PASSED=yes", "RUNNER_SEED=7", "RUNNER_IN_DATA=", "RUNNER_OUT_M=", `{"lags":[1,2],"ridge":1e-06}`, "PATH="} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "EXEC_TEST_SECRET") {
+		t.Errorf("an undeclared variable reached the command:\n%s", stdout)
+	}
+	var names []string
+	for _, kv := range strings.Split(stdout, "\n") {
+		if k, _, ok := strings.Cut(kv, "="); ok && !strings.Contains(k, " ") && k == strings.ToUpper(k) && !strings.HasPrefix(k, "{") {
+			names = append(names, k)
+		}
+	}
+	allowed := map[string]bool{"PATH": true, "HOME": true, "LANG": true, "TMPDIR": true, "OMP_NUM_THREADS": true, "EXEC_TEST_PASSED": true, "PWD": true, "SHLVL": true, "_": true}
+	for _, k := range names {
+		if !allowed[k] && !strings.HasPrefix(k, "RUNNER_") {
+			t.Errorf("unexpected variable %s in the command's environment", k)
+		}
+	}
+}
+
+// Ports: a role presets the benchmark's ports; declared ones replace them.
+func TestRolePorts(t *testing.T) {
+	names := func(ps []stages.Port) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	in, out := build(t, "role: forecast\ncommand: [python3, m.py]\n").Ports()
+	if got := names(in); !reflect.DeepEqual(got, []string{"model", "test", "history"}) {
+		t.Errorf("forecast inputs %v", got)
+	}
+	if got := names(out); !reflect.DeepEqual(got, []string{"forecast", "log"}) {
+		t.Errorf("forecast outputs %v", got)
+	}
+	if !out[0].Schema.HasField("failure_step") {
+		t.Errorf("forecast output schema %v lacks failure_step", out[0].Schema)
+	}
+	in, out = build(t, "role: train\ncommand: [python3, m.py]\nno_log: true\nout: [{name: model, columns: [\"w:float64\"]}]\n").Ports()
+	if got := names(in); !reflect.DeepEqual(got, []string{"train"}) {
+		t.Errorf("train inputs %v", got)
+	}
+	if len(out) != 1 || out[0].Schema == nil || !out[0].Schema.HasField("w") {
+		t.Errorf("train outputs %+v", out)
+	}
+}
+
+func TestBadParams(t *testing.T) {
+	cases := []struct{ params, field, want string }{
+		{"command: []\nout: [{name: a}]\n", "command", "needs a program"},
+		{"command: [x]\n", "out", "at least one output port"},
+		{"command: [x]\nformat: hdf5\nout: [{name: a}]\n", "format", "unknown format"},
+		{"command: [x]\nout: [{name: a, columns: [\"x:complex\"]}]\n", "out", "unknown type"},
+		{"command: [x]\nout: [{name: a, table: trajectories}]\n", "out", "unknown table"},
+		{"command: [x]\nout: [{name: log}]\n", "out", "the command's log"},
+		{"command: [x]\nfiles: [/abs/m.py]\nout: [{name: a}]\n", "files", "relative"},
+		{"command: [x]\nrole: predict\n", "role", "train or forecast"},
+		{"command: [x]\nenv: {\"A B\": x}\nout: [{name: a}]\n", "env", "invalid variable"},
+	}
+	for _, c := range cases {
+		ds := stagetest.DecodeDiags(t, "exec", c.params)
+		found := false
+		for _, d := range ds {
+			if d.Path == "params."+c.field && strings.Contains(d.Message, c.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: diagnostics %v, want %q at params.%s", c.params, ds, c.want, c.field)
+		}
+	}
+}
