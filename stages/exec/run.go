@@ -129,7 +129,7 @@ func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, erro
 		if msg := mismatch(rec.Schema(), pt.schema); msg != "" {
 			written := schemaString(rec.Schema())
 			rec.Release()
-			return fail(fmt.Errorf("output port %q does not match its declared schema: %s\n  declared: %s\n  written:  %s",
+			return fail(fmt.Errorf("output port %q does not match its declared schema: %s\n    declared: %s\n    written:  %s",
 				pt.spec.Name, msg, schemaString(pt.schema), written))
 		}
 		out[pt.spec.Name] = rec
@@ -264,15 +264,15 @@ func tailNote(name string, c *capture) string {
 	const lines = 20
 	text := strings.TrimRight(string(c.tail()), "\n")
 	ls := strings.Split(text, "\n")
-	head := fmt.Sprintf("\n%s:", name)
+	head := fmt.Sprintf("\n    %s:", name)
 	if len(ls) > lines {
 		ls = ls[len(ls)-lines:]
-		head = fmt.Sprintf("\n%s (last %d lines):", name, lines)
+		head = fmt.Sprintf("\n    %s (last %d lines):", name, lines)
 	}
 	var b bytes.Buffer
 	b.WriteString(head)
 	for _, l := range ls {
-		b.WriteString("\n  | " + l)
+		b.WriteString("\n    | " + l)
 	}
 	return b.String()
 }
