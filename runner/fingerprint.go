@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -81,6 +83,10 @@ func (d *fileDigests) withFileDigests(canon []byte, files []string) ([]byte, err
 	var problems []string
 	for _, f := range files {
 		sum, err := d.digest(f)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said already, relative to the pipeline
+		}
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("file %s: %v", f, err))
 			continue
