@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"os"
 	"os/exec"
@@ -133,6 +134,31 @@ func TestExecExamplesInLeaderboard(t *testing.T) {
 		t.Fatalf("leaderboard models %v, want %v", models, want)
 	}
 
+	// Determinism: the PyTorch fit and forecast of one system, recomputed
+	// into a fresh store, are byte-identical to the first apply's.
+	again, err := artifacts.Open(filepath.Join(dir, "again"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := loadPlan(t, file)
+	first, err := artifacts.Open(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"data[Lorenz]", "fit_torch[Lorenz]", "predict_torch[Lorenz]"} {
+		if err := runner.ExecuteNode(context.Background(), plan, again, id); err != nil {
+			t.Fatalf("recompute %s: %v", id, err)
+		}
+	}
+	for _, c := range []struct{ id, port string }{{"fit_torch[Lorenz]", "model"}, {"predict_torch[Lorenz]", "forecast"}} {
+		key := plan.Node(c.id).Key
+		a, errA := os.ReadFile(first.Path(key, c.port))
+		b, errB := os.ReadFile(again.Path(key, c.port))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s.%s differs between two runs (%v, %v; %d and %d bytes)", c.id, c.port, errA, errB, len(a), len(b))
+		}
+	}
+
 	// Edit the Node script: its six exec stages rerun, with their scores
 	// and the leaderboard; nothing else does.
 	js := filepath.Join(dir, "exec", "linear_ar.js")
@@ -162,7 +188,7 @@ func TestExecExamplesInLeaderboard(t *testing.T) {
 	}
 }
 
-func readLeaderboard(t *testing.T, file, storeDir string) []leaderboard.Row {
+func loadPlan(t *testing.T, file string) *runner.Plan {
 	t.Helper()
 	p, diags := runner.Load(file, nil, stages.Default)
 	if len(diags) > 0 {
@@ -172,6 +198,12 @@ func readLeaderboard(t *testing.T, file, storeDir string) []leaderboard.Row {
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
+	return plan
+}
+
+func readLeaderboard(t *testing.T, file, storeDir string) []leaderboard.Row {
+	t.Helper()
+	plan := loadPlan(t, file)
 	store, err := artifacts.Open(storeDir)
 	if err != nil {
 		t.Fatal(err)
