@@ -46,8 +46,8 @@ type Params struct {
 	Files   []string          `yaml:"files,omitempty" doc:"files the command depends on (its scripts, helper modules), relative to the pipeline file: their SHA-256 digests are part of the cache key, so editing one reruns exactly the stages that list it"`
 	Version string            `yaml:"version,omitempty" doc:"free version string of the command, part of the cache key: change it to rerun when something outside files changed (an interpreter, a package)"`
 	Role    string            `yaml:"role,omitempty" doc:"train or forecast: preset the ports of the benchmark's slots (train: in train, out model; forecast: in model, test and optional history, out forecast with the forecast table's schema); ports declared in in/out replace a preset port of the same name"`
-	In      []PortSpec        `yaml:"in,omitempty" doc:"input ports: each written to a file for the command"`
-	Out     []PortSpec        `yaml:"out,omitempty" doc:"output ports: each a file the command must write, checked against its schema when it exits 0"`
+	In      []PortSpec        `yaml:"in,omitempty" doc:"input ports, each written to a file for the command: {name, table (trajectory, forecast, metrics, any), columns ([NAME:TYPE, ...]), format, optional, doc}"`
+	Out     []PortSpec        `yaml:"out,omitempty" doc:"output ports, each a file the command must write, checked against its schema when it exits 0: {name, table, columns, format, doc}"`
 	Format  string            `yaml:"format,omitempty" doc:"default file format of every port: arrow (Arrow IPC file), npy (2-D float64 array + JSON sidecar), parquet or csv (+ JSON sidecar for the metadata)"`
 	Config  *spec.Node        `yaml:"config,omitempty" doc:"the command's own parameters, written as JSON to params.json (part of the cache key)"`
 	Env     map[string]string `yaml:"env,omitempty" doc:"environment variables set for the command (part of the cache key); nothing else of the runner's environment is passed but PATH, HOME and LANG, and the pass_env names"`
