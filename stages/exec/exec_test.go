@@ -2,6 +2,7 @@ package exec_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -160,6 +162,47 @@ out: [{name: m, table: any}]`)
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	if alive(pid) {
 		t.Errorf("background child %d survived the timeout", pid)
+	}
+}
+
+// Cancelling the context (an interrupt) kills the process group too, and
+// the working directory is removed.
+func TestCancelKillsProcessGroup(t *testing.T) {
+	tmp := t.TempDir()
+	pidFile, workFile := filepath.Join(tmp, "pid"), filepath.Join(tmp, "work")
+	st := build(t, `command: [sh, -c, 'echo "$RUNNER_WORKDIR" > "$WORKFILE"; sleep 300 & echo $! > "$PIDFILE.tmp"; mv "$PIDFILE.tmp" "$PIDFILE"; wait']
+env: {PIDFILE: `+strconv.Quote(pidFile)+`, WORKFILE: `+strconv.Quote(workFile)+`}
+out: [{name: m, table: any}]`)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := st.Run(ctx, nil)
+		done <- err
+	}()
+	for {
+		if _, err := os.Stat(pidFile); err == nil {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the stage ended before it was cancelled: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if alive(pid) {
+		t.Errorf("background child %d survived the cancellation", pid)
+	}
+	work, _ := os.ReadFile(workFile)
+	if dir := strings.TrimSpace(string(work)); dir == "" {
+		t.Error("the command did not see RUNNER_WORKDIR")
+	} else if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("working directory %s is still there (%v)", dir, err)
 	}
 }
 
