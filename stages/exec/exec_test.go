@@ -316,3 +316,18 @@ func TestBadParams(t *testing.T) {
 		}
 	}
 }
+
+// A background child that the command leaves behind (holding stdout) does
+// not hold up the stage, and goes with the process group.
+func TestLeftoverChildDoesNotBlock(t *testing.T) {
+	st := build(t, `command: [sh, -c, 'sleep 300 & echo done; cp in/data.arrow out/m.arrow']
+in: [{name: data}]
+out: [{name: m, table: any}]`)
+	in := trajectories()
+	defer in.Release()
+	out := stagetest.Run(t, st, stagetest.Inputs("data", in))
+	logs, _ := exec.LogTable.Read(out[exec.LogPort])
+	if len(logs) != 2 || logs[0].Text != "done\n" || logs[0].Bytes != 5 {
+		t.Errorf("log %+v", logs)
+	}
+}

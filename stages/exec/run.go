@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -200,20 +199,31 @@ func (s *stage) command(ctx context.Context, work string, env []string) (stdout,
 		runCtx, cancel = context.WithTimeout(ctx, s.p.Timeout)
 		defer cancel()
 	}
-	stdout, stderr = &capture{}, &capture{}
+	// The streams go to files, not pipes: a background child that the
+	// command leaves behind cannot keep Wait from returning.
+	outFile, err := os.Create(filepath.Join(work, ".stdout"))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer outFile.Close()
+	errFile, err := os.Create(filepath.Join(work, ".stderr"))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer errFile.Close()
 	cmd := exec.CommandContext(runCtx, argv[0], argv[1:]...)
 	cmd.Dir = work
 	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Stdout, cmd.Stderr = outFile, errFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	// Grandchildren that escaped the group could hold the pipes open.
 	cmd.WaitDelay = 5 * time.Second
 	runErr := cmd.Run()
 	if cmd.Process != nil {
 		// Background children the command left behind go with it.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
+	stdout, stderr = readCapture(outFile), readCapture(errFile)
 	switch {
 	case runErr == nil:
 		return stdout, stderr, nil
@@ -234,27 +244,28 @@ func (s *stage) command(ctx context.Context, work string, env []string) (stdout,
 	return nil, nil, fmt.Errorf("command %s: %w", argv[0], runErr)
 }
 
-// capture keeps the total size and the last MaxLog bytes of a stream.
+// capture is the total size and the last MaxLog bytes of a stream.
 type capture struct {
 	buf []byte
 	n   int64
 }
 
-func (c *capture) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	c.buf = append(c.buf, p...)
-	if len(c.buf) > 2*MaxLog {
-		c.buf = append(c.buf[:0:0], c.buf[len(c.buf)-MaxLog:]...)
+// readCapture reads the tail of a stream's file.
+func readCapture(f *os.File) *capture {
+	c := &capture{}
+	st, err := f.Stat()
+	if err != nil {
+		return c
 	}
-	return len(p), nil
+	c.n = st.Size()
+	off := max(c.n-MaxLog, 0)
+	c.buf = make([]byte, c.n-off)
+	n, _ := f.ReadAt(c.buf, off)
+	c.buf = c.buf[:n]
+	return c
 }
 
-func (c *capture) tail() []byte {
-	if len(c.buf) > MaxLog {
-		return c.buf[len(c.buf)-MaxLog:]
-	}
-	return c.buf
-}
+func (c *capture) tail() []byte { return c.buf }
 
 // tailNote renders the last lines of a stream for an error message.
 func tailNote(name string, c *capture) string {
@@ -335,5 +346,3 @@ func typeName(t arrow.DataType) string {
 	}
 	return t.String()
 }
-
-var _ io.Writer = (*capture)(nil)
