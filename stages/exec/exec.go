@@ -46,7 +46,7 @@ type Params struct {
 	Files   []string          `yaml:"files,omitempty" doc:"files the command depends on (its scripts, helper modules), relative to the pipeline file: their SHA-256 digests are part of the cache key, so editing one reruns exactly the stages that list it"`
 	Version string            `yaml:"version,omitempty" doc:"free version string of the command, part of the cache key: change it to rerun when something outside files changed (an interpreter, a package)"`
 	Role    string            `yaml:"role,omitempty" doc:"train or forecast: preset the ports of the benchmark's slots (train: in train, out model; forecast: in model, test and optional history, out forecast with the forecast table's schema); ports declared in in/out replace a preset port of the same name"`
-	In      []PortSpec        `yaml:"in,omitempty" doc:"input ports, each written to a file for the command: {name, table (trajectory, forecast, metrics, any), columns ([NAME:TYPE, ...]), format, optional, doc}"`
+	In      []PortSpec        `yaml:"in,omitempty" doc:"input ports, each written to a file for the command: {name, table (trajectory, forecast, metrics, any), columns ([NAME:TYPE, ...]), format, optional, many, doc}"`
 	Out     []PortSpec        `yaml:"out,omitempty" doc:"output ports, each a file the command must write, checked against its schema when it exits 0: {name, table, columns, format, doc}"`
 	Format  string            `yaml:"format,omitempty" doc:"default file format of every port: arrow (Arrow IPC file), npy (2-D float64 array + JSON sidecar), parquet or csv (+ JSON sidecar for the metadata)"`
 	Config  *spec.Node        `yaml:"config,omitempty" doc:"the command's own parameters, written as JSON to params.json (part of the cache key)"`
@@ -63,6 +63,7 @@ type PortSpec struct {
 	Columns  []string `yaml:"columns,omitempty" doc:"columns as NAME:TYPE, types utf8, float64, float32, int64, int32, bool, list<float64>, list<int64> (added to the table's); an output needs these columns with these types and may have more"`
 	Format   string   `yaml:"format,omitempty" doc:"file format of this port (default: the stage's format)"`
 	Optional bool     `yaml:"optional,omitempty" doc:"inputs only: the port may be left unconnected (its file is then absent)"`
+	Many     bool     `yaml:"many,omitempty" doc:"inputs only: a fan-in of every selected upstream cell, written as in/<port>/<i>.<ext> (runner.json lists each table's path, producer and cell)"`
 	Doc      string   `yaml:"doc,omitempty" doc:"what the port holds, for the docs"`
 }
 
@@ -120,6 +121,9 @@ func (p *Params) Validate() []stages.FieldError {
 			}
 			if dir.out && ps.Optional {
 				bad(dir.field, "output port %q cannot be optional", ps.Name)
+			}
+			if dir.out && ps.Many {
+				bad(dir.field, "output port %q cannot be a fan-in (many)", ps.Name)
 			}
 			if ps.Format != "" && !slices.Contains(formats, ps.Format) {
 				bad(dir.field, "port %q: unknown format %q (have %s)", ps.Name, ps.Format, strings.Join(formats, ", "))
@@ -246,7 +250,8 @@ func init() {
 			"their JSON text. Booleans are 0/1 in npy, integers exact up to 2^53, nulls NaN.\n\n" +
 			"Working directory: `runner.json` (the run description: stage, seed, pipeline_dir, params, and for each " +
 			"port its path, format, sidecar and columns), `params.json` (the `config` param as JSON, `{}` without), " +
-			"`in/<port>.<ext>` (+ `in/<port>.json`), `out/` where the command writes `out/<port>.<ext>` (ext arrow, " +
+			"`in/<port>.<ext>` (+ `in/<port>.json`; a fan-in input, `many: true`, is a folder `in/<port>/` of `<i>.<ext>` " +
+			"files, one per upstream cell, listed under `tables` with their producer `stage` and `cell`), `out/` where the command writes `out/<port>.<ext>` (ext arrow, " +
 			"parquet, csv or npy), `tmp/`. Environment: only PATH, HOME and LANG from the runner (LANG defaults to " +
 			"C.UTF-8), the `pass_env` names, the `env` values, and RUNNER_WORKDIR, RUNNER_CONFIG (runner.json), " +
 			"RUNNER_PARAMS (params.json), RUNNER_SEED (the stage's derived seed), RUNNER_STAGE (instance id), " +
@@ -323,7 +328,7 @@ var LogTable = schemas.NewTable[LogRow]()
 
 func (s *stage) Ports() (in, out []stages.Port) {
 	mk := func(pt port) stages.Port {
-		p := stages.Port{Name: pt.spec.Name, Doc: pt.spec.Doc, Schema: pt.schema, Optional: pt.spec.Optional}
+		p := stages.Port{Name: pt.spec.Name, Doc: pt.spec.Doc, Schema: pt.schema, Optional: pt.spec.Optional, Many: pt.spec.Many}
 		if mkTable, ok := knownTables[pt.spec.Table]; ok && len(pt.spec.Columns) == 0 {
 			p.Columns = mkTable().Columns
 		}

@@ -331,3 +331,32 @@ out: [{name: m, table: any}]`)
 		t.Errorf("log %+v", logs)
 	}
 }
+
+// A fan-in input writes one file per upstream table and lists them, with
+// their producers and cells, in runner.json.
+func TestFanInInput(t *testing.T) {
+	st := build(t, `format: csv
+command: [sh, -c, 'ls "$RUNNER_IN_TABLES"; grep -o "\"stage\": \"[^\"]*\"" "$RUNNER_CONFIG"; grep -o "\"system\": \"[^\"]*\"" "$RUNNER_CONFIG"; cp in/tables/1.csv out/last.csv']
+in: [{name: tables, many: true, table: trajectory}]
+out: [{name: last, table: trajectory}]`)
+	in, _ := st.Ports()
+	if !in[0].Many {
+		t.Fatal("port tables is not a fan-in")
+	}
+	a, b := trajectories(), trajectories()
+	defer a.Release()
+	defer b.Release()
+	out := stagetest.Run(t, st, stages.Inputs{"tables": {
+		{Stage: "data[Lorenz]", Cell: stages.Cell{{Axis: "system", Value: "Lorenz"}}, Record: a},
+		{Stage: "data[Henon]", Cell: stages.Cell{{Axis: "system", Value: "Henon"}}, Record: b},
+	}})
+	logs, _ := exec.LogTable.Read(out[exec.LogPort])
+	for _, want := range []string{"0.csv\n0.json\n1.csv\n1.json\n", `"stage": "data[Lorenz]"`, `"stage": "data[Henon]"`, `"system": "Henon"`} {
+		if !strings.Contains(logs[0].Text, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, logs[0].Text)
+		}
+	}
+	if out["last"].NumRows() != b.NumRows() {
+		t.Errorf("%d rows, want %d", out["last"].NumRows(), b.NumRows())
+	}
+}

@@ -27,6 +27,17 @@ type fileRef struct {
 	Columns  []string `json:"columns,omitempty"` // declared NAME:TYPE (outputs), or the table's (inputs)
 	Present  bool     `json:"present"`
 	Optional bool     `json:"optional,omitempty"`
+	// Tables are the files of a fan-in port (many), one per upstream cell;
+	// Path is then their directory.
+	Tables []tableRef `json:"tables,omitempty"`
+}
+
+// tableRef is one table of a fan-in input.
+type tableRef struct {
+	Path    string            `json:"path"`
+	Sidecar string            `json:"sidecar,omitempty"`
+	Stage   string            `json:"stage"`
+	Cell    map[string]string `json:"cell,omitempty"`
 }
 
 // runDescription is runner.json.
@@ -64,6 +75,27 @@ func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, erro
 		ref := fileRef{Path: filepath.Join(work, "in", pt.spec.Name+ext(pt.spec.Format)), Format: pt.spec.Format, Optional: pt.spec.Optional}
 		if hasSidecar(pt.spec.Format) {
 			ref.Sidecar = filepath.Join(work, "in", pt.spec.Name+".json")
+		}
+		if pt.spec.Many {
+			ref.Path = filepath.Join(work, "in", pt.spec.Name)
+			if err := os.Mkdir(ref.Path, 0o755); err != nil {
+				return nil, err
+			}
+			ref.Tables = []tableRef{}
+			for i, it := range in[pt.spec.Name] {
+				one := fileRef{Path: filepath.Join(ref.Path, strconv.Itoa(i)+ext(pt.spec.Format)), Format: pt.spec.Format}
+				if hasSidecar(pt.spec.Format) {
+					one.Sidecar = filepath.Join(ref.Path, strconv.Itoa(i)+".json")
+				}
+				if err := writeTable(one, it.Record); err != nil {
+					return nil, fmt.Errorf("input %s table %d (from %s): write %s file: %w", pt.spec.Name, i, it.Stage, pt.spec.Format, err)
+				}
+				ref.Tables = append(ref.Tables, tableRef{Path: one.Path, Sidecar: one.Sidecar, Stage: it.Stage, Cell: it.Cell.Map()})
+			}
+			ref.Present = len(ref.Tables) > 0
+			desc.Inputs[pt.spec.Name] = ref
+			env = append(env, "RUNNER_IN_"+envSuffix(pt.spec.Name)+"="+ref.Path)
+			continue
 		}
 		rec := in.One(pt.spec.Name)
 		if rec != nil {
