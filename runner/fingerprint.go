@@ -75,9 +75,9 @@ func (d *fileDigests) digest(rel string) (string, error) {
 // withFileDigests returns canonical params with the digests of files added
 // under stages.FileDigestsKey (sorted by path, so the encoding stays
 // canonical): they enter the cache key and the manifest like any param.
-func (d *fileDigests) withFileDigests(canon []byte, files []string) ([]byte, error) {
+func (d *fileDigests) withFileDigests(canon []byte, files []string) ([]byte, map[string]string, error) {
 	if len(files) == 0 {
-		return canon, nil
+		return canon, nil, nil
 	}
 	sums := map[string]string{}
 	var problems []string
@@ -94,15 +94,15 @@ func (d *fileDigests) withFileDigests(canon []byte, files []string) ([]byte, err
 		sums[f] = sum
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(problems, "; "))
+		return nil, nil, fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	enc, err := json.Marshal(sums) // encoding/json sorts map keys
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	body := bytes.TrimSpace(canon)
 	if len(body) < 2 || body[len(body)-1] != '}' {
-		return nil, fmt.Errorf("params are not a JSON object")
+		return nil, nil, fmt.Errorf("params are not a JSON object")
 	}
 	var out bytes.Buffer
 	out.Write(body[:len(body)-1])
@@ -112,7 +112,7 @@ func (d *fileDigests) withFileDigests(canon []byte, files []string) ([]byte, err
 	out.WriteString(`"` + stages.FileDigestsKey + `":`)
 	out.Write(enc)
 	out.WriteByte('}')
-	return out.Bytes(), nil
+	return out.Bytes(), sums, nil
 }
 
 // paramPos is the position of a params key's value, else of the params.

@@ -138,7 +138,7 @@ func TestWithFileDigestsKeepsCanonicalJSON(t *testing.T) {
 	}
 	d := newFileDigests(dir)
 	for _, canon := range []string{`{}`, `{"n":3}`} {
-		out, err := d.withFileDigests([]byte(canon), []string{"m.py"})
+		out, _, err := d.withFileDigests([]byte(canon), []string{"m.py"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,10 @@ func TestWithFileDigestsKeepsCanonicalJSON(t *testing.T) {
 		}
 	}
 	// sha256("1")
-	out, _ := d.withFileDigests([]byte(`{}`), []string{"m.py"})
+	out, sums, _ := d.withFileDigests([]byte(`{}`), []string{"m.py"})
+	if sums["m.py"] != "sha256:6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b" {
+		t.Errorf("sums %v", sums)
+	}
 	if want := `{"file_digests":{"m.py":"sha256:6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b"}}`; string(out) != want {
 		t.Errorf("got %s, want %s", out, want)
 	}

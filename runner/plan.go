@@ -152,7 +152,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		if fp, ok := st.(stages.Fingerprinter); ok {
 			// Files the stage depends on (scripts) enter its key and its
 			// recorded params.
-			canon, err := digests.withFileDigests(params.Canonical, fp.FingerprintFiles())
+			canon, sums, err := digests.withFileDigests(params.Canonical, fp.FingerprintFiles())
 			if err != nil {
 				diags = append(diags, spec.Diagnostic{Pos: paramPos(inst.Params, "files", inst.Pos), Path: "stages." + inst.Stage + ".params.files", Message: cellPrefix(n) + err.Error()})
 				n.In, n.Out = st.Ports()
@@ -160,6 +160,9 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 				continue
 			}
 			n.Params.Canonical = canon
+			if u, ok := st.(stages.FileDigestsUser); ok {
+				u.UseFileDigests(sums)
+			}
 		}
 		n.Stage = st
 		if pp, ok := ports[memo]; ok {

@@ -95,6 +95,14 @@ type Fingerprinter interface {
 	FingerprintFiles() []string
 }
 
+// FileDigestsUser is implemented by Fingerprinters that want the digests
+// their key was computed from ("sha256:<hex>" by listed path), so that they
+// can refuse to run a file edited since the plan: its results would be
+// stored under the old file's key.
+type FileDigestsUser interface {
+	UseFileDigests(map[string]string)
+}
+
 // FileDigestsKey is the params key under which the plan records a
 // Fingerprinter's file digests (an object from path to "sha256:<hex>").
 const FileDigestsKey = "file_digests"

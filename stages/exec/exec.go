@@ -314,6 +314,9 @@ type stage struct {
 	p       Params
 	env     stages.Env
 	in, out []port
+	// digests are the plan's digests of files, checked before the command
+	// runs (nil outside a plan).
+	digests map[string]string
 }
 
 // LogTable declares the log output: the tail of each stream.
@@ -351,3 +354,6 @@ func (s *stage) Ports() (in, out []stages.Port) {
 
 // FingerprintFiles implements stages.Fingerprinter.
 func (s *stage) FingerprintFiles() []string { return s.p.Files }
+
+// UseFileDigests implements stages.FileDigestsUser.
+func (s *stage) UseFileDigests(d map[string]string) { s.digests = d }

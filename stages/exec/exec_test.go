@@ -2,6 +2,8 @@ package exec_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"math"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/chaos-runner/runner/schemas"
+	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 	"github.com/chaos-runner/runner/stages/exec"
 	"github.com/chaos-runner/runner/stages/stagetest"
@@ -358,5 +361,35 @@ out: [{name: last, table: trajectory}]`)
 	}
 	if out["last"].NumRows() != b.NumRows() {
 		t.Errorf("%d rows, want %d", out["last"].NumRows(), b.NumRows())
+	}
+}
+
+// A script edited after the plan hashed it is not run: its outputs would be
+// stored under the old script's key.
+func TestScriptEditedSincePlan(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "m.sh")
+	if err := os.WriteFile(script, []byte("echo v2 > out/m.csv\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := stages.Default.Lookup("exec")
+	n, _ := spec.ParseNode("p.yaml", []byte("command: [sh, m.sh]\nfiles: [m.sh]\nformat: csv\nout: [{name: m, table: any}]\n"))
+	p, ds := k.Decode(n, "params")
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	st, err := k.Build(p, stages.Env{ID: "x", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.(stages.FileDigestsUser).UseFileDigests(map[string]string{"m.sh": "sha256:0000000000000000000000000000000000000000000000000000000000000000"})
+	err = runErr(t, st, nil)
+	wantAll(t, err, "script m.sh changed since the plan")
+	// With the right digest it runs, from the pipeline's directory.
+	sum := sha256.Sum256([]byte("echo v2 > out/m.csv\n"))
+	st.(stages.FileDigestsUser).UseFileDigests(map[string]string{"m.sh": "sha256:" + hex.EncodeToString(sum[:])})
+	out := stagetest.Run(t, st, nil)
+	if out["m"].NumRows() != 0 || out["m"].Schema().Field(0).Name != "v2" {
+		t.Errorf("output %v", out["m"].Schema())
 	}
 }

@@ -3,6 +3,8 @@ package exec
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +60,9 @@ func ext(format string) string { return "." + format }
 func hasSidecar(format string) bool { return format == FormatNpy || format == FormatCSV }
 
 func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, error) {
+	if err := s.checkFiles(); err != nil {
+		return nil, err
+	}
 	work, err := os.MkdirTemp("", "runner-exec-")
 	if err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
@@ -172,6 +177,26 @@ func (s *stage) Run(ctx context.Context, in stages.Inputs) (stages.Outputs, erro
 		}, map[string]string{"runner.kind": "exec-log"})
 	}
 	return out, nil
+}
+
+// checkFiles refuses to run files edited since the plan hashed them: the
+// outputs would be stored under the old files' key.
+func (s *stage) checkFiles() error {
+	for _, f := range s.p.Files {
+		want, ok := s.digests[f]
+		if !ok {
+			continue
+		}
+		data, err := os.ReadFile(s.resolve(f))
+		if err != nil {
+			return fmt.Errorf("file %s: %w", f, err)
+		}
+		sum := sha256.Sum256(data)
+		if got := "sha256:" + hex.EncodeToString(sum[:]); got != want {
+			return fmt.Errorf("script %s changed since the plan (%s, planned with %s): apply again to run it under its new key", f, got[:19], want[:min(len(want), 19)])
+		}
+	}
+	return nil
 }
 
 // environ is the command's environment, sorted: the minimal set from the
