@@ -118,6 +118,8 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 		}
 		return lp.in, lp.out, lp.ok
 	}
+	dir := pipelineDir(p.File)
+	digests := newFileDigests(dir)
 	for i, inst := range p.Instances {
 		n := &Node{Inst: inst, Cell: inst.Cell, Index: i}
 		plan.Nodes = append(plan.Nodes, n)
@@ -138,7 +140,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 			}
 		}
 		n.Seed = DeriveSeed(p.Seed, inst.Stage, n.Cell)
-		env := stages.Env{ID: inst.ID, Cell: n.Cell, Seed: n.Seed}
+		env := stages.Env{ID: inst.ID, Cell: n.Cell, Seed: n.Seed, Dir: dir}
 		if len(ds) > 0 {
 			diags = append(diags, ds...)
 			diags = append(diags, atOrigins(inst.Params, ds)...)
@@ -151,6 +153,21 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 			diags = append(diags, spec.Diagnostic{Pos: inst.Pos, Path: "stages." + inst.Stage, Message: cellPrefix(n) + err.Error()})
 			n.In, n.Out, shaped[inst.ID] = learned(memo, k, params, env)
 			continue
+		}
+		if fp, ok := st.(stages.Fingerprinter); ok {
+			// Files the stage depends on (scripts) enter its key and its
+			// recorded params.
+			canon, sums, err := digests.withFileDigests(params.Canonical, fp.FingerprintFiles())
+			if err != nil {
+				diags = append(diags, spec.Diagnostic{Pos: paramPos(inst.Params, "files", inst.Pos), Path: "stages." + inst.Stage + ".params.files", Message: cellPrefix(n) + err.Error()})
+				n.In, n.Out = st.Ports()
+				shaped[inst.ID] = true
+				continue
+			}
+			n.Params.Canonical = canon
+			if u, ok := st.(stages.FileDigestsUser); ok {
+				u.UseFileDigests(sums)
+			}
 		}
 		n.Stage = st
 		if pp, ok := ports[memo]; ok {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/stages"
 )
 
 // Decision says whether a node is served from the cache or must run, and why.
@@ -118,6 +119,10 @@ func paramChanges(oldJSON, newJSON []byte) []string {
 	for _, k := range names {
 		o, n := string(oldM[k]), string(newM[k])
 		if o == n {
+			continue
+		}
+		if k == stages.FileDigestsKey {
+			out = append(out, fileChanges(o, n)...)
 			continue
 		}
 		if o == "" {

@@ -96,7 +96,33 @@ type Env struct {
 	ID   string // instance id, such as "fit[Lorenz,nvar]"
 	Cell Cell
 	Seed uint64 // derived from (root seed, stage id, cell)
+	// Dir is the absolute directory of the pipeline file, against which
+	// stages resolve the paths their params name ("" outside a pipeline:
+	// the working directory).
+	Dir string
 }
+
+// Fingerprinter is implemented by stages whose outputs depend on files
+// outside the store, such as the scripts an exec stage runs. The plan hashes
+// each listed file (a path relative to the pipeline file's directory) into
+// the stage's cache key and records the digests with its params, under
+// FileDigestsKey, so that editing a file reruns exactly the stages that list
+// it and `runner plan` can say which file changed.
+type Fingerprinter interface {
+	FingerprintFiles() []string
+}
+
+// FileDigestsUser is implemented by Fingerprinters that want the digests
+// their key was computed from ("sha256:<hex>" by listed path), so that they
+// can refuse to run a file edited since the plan: its results would be
+// stored under the old file's key.
+type FileDigestsUser interface {
+	UseFileDigests(map[string]string)
+}
+
+// FileDigestsKey is the params key under which the plan records a
+// Fingerprinter's file digests (an object from path to "sha256:<hex>").
+const FileDigestsKey = "file_digests"
 
 // Volatile is implemented by stages whose outputs must never be cached
 // (wall-clock timings, for example): they run on every apply.

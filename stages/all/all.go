@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/chaos-runner/runner/stages/basic"
+	_ "github.com/chaos-runner/runner/stages/exec"
 	_ "github.com/chaos-runner/runner/stages/forecast"
 	_ "github.com/chaos-runner/runner/stages/generate"
 	_ "github.com/chaos-runner/runner/stages/invariants"
