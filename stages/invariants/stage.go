@@ -31,7 +31,8 @@ func init() {
 			"(the dysts columns keep the values of dysts' parameters, except that Lorenz96's dimension `N` other than 4 " +
 			"leaves them NaN; its initial condition is then x_i = f, x_0 = f + 0.01, which `transient_periods` must outlast). Systems run in parallel; output rows follow " +
 			"the selection order and are bitwise reproducible. A system that fails has its reason in `status` (\"ok\" " +
-			"otherwise) and does not stop the others; with a single system, a failure fails the stage. Estimators that do " +
+			"otherwise) and does not stop the others, with a single system too: a failure the params decide (blow-up, max_evals, a " +
+			"degenerate tangent space) is a cached result, not a stage error; an interruption fails the stage. Estimators that do " +
 			"not converge (no scaling region, say) leave NaN and a reason in `notes`.",
 		Defaults: Defaults,
 		Examples: []stages.Example{
@@ -105,8 +106,17 @@ func (s *stage) Run(ctx context.Context, _ stages.Inputs) (stages.Outputs, error
 	}); err != nil {
 		return nil, err
 	}
-	if len(results) == 1 && results[0].status != "ok" {
-		return nil, fmt.Errorf("%s: %s", results[0].name, results[0].status)
+	// A failure that the params decide (a blow-up, the max_evals budget, a
+	// degenerate tangent space) is a result: its row says why, it is cached
+	// like any other, and a rerun would only fail the same way again. An
+	// interruption or a bug is not: it fails the stage and is not stored.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		if strings.HasPrefix(r.status, "canceled: ") || strings.HasPrefix(r.status, "panic: ") {
+			return nil, fmt.Errorf("%s: %s", r.name, r.status)
+		}
 	}
 	return stages.Outputs{"invariants": buildTable(results, s.p)}, nil
 }
