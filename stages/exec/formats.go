@@ -15,7 +15,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -40,7 +39,7 @@ func writeTable(ref fileRef, rec arrow.RecordBatch) error {
 	case FormatArrow:
 		err = artifacts.WriteIPC(&buf, rec)
 	case FormatParquet:
-		err = writeParquet(&buf, rec)
+		err = artifacts.WriteParquet(&buf, rec) // the same writer as `artifacts export`
 	case FormatNpy:
 		side, err = writeNpyTable(&buf, rec)
 	case FormatCSV:
@@ -494,18 +493,6 @@ func formatFloat(v float64, bits int) string {
 	return strconv.FormatFloat(v, 'g', -1, bits)
 }
 
-func writeParquet(w io.Writer, rec arrow.RecordBatch) error {
-	props := parquet.NewWriterProperties(parquet.WithAllocator(memory.DefaultAllocator))
-	fw, err := pqarrow.NewFileWriter(rec.Schema(), w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return err
-	}
-	if err := fw.Write(rec); err != nil {
-		_ = fw.Close()
-		return err
-	}
-	return fw.Close()
-}
 
 func readParquet(path string) (arrow.RecordBatch, error) {
 	f, err := os.Open(path)
