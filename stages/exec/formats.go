@@ -493,7 +493,6 @@ func formatFloat(v float64, bits int) string {
 	return strconv.FormatFloat(v, 'g', -1, bits)
 }
 
-
 func readParquet(path string) (arrow.RecordBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
