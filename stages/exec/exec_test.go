@@ -210,7 +210,23 @@ out: [{name: m, table: any}]`)
 }
 
 // alive reports whether pid runs (a zombie waiting for its reaper counts as dead).
+// alive reports whether pid is still running once a SIGKILL sent to it
+// has had time to land: delivery is asynchronous, so a busy machine may
+// show the process running for a moment after kill returns. It waits up to
+// 10 s for the process to go (not a speed assertion: a killed process goes
+// within milliseconds; one that was never signalled stays).
 func alive(pid int) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for running(pid) {
+		if time.Now().After(deadline) {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}
+
+func running(pid int) bool {
 	if syscall.Kill(pid, 0) != nil {
 		return false
 	}
