@@ -78,6 +78,11 @@ func (a *applier) publishAll() {
 			if err == nil && (count > 0 || !exists(filepath.Join(dir, RunFileName))) {
 				err = a.writeRunFile(n, m, dir)
 			}
+			// A report's fit and forecast times: from the manifests, so
+			// beside the cached report, never in it.
+			if err == nil && n.Kind.Name() == "report" {
+				_, err = a.writeTimings(n, dir, count > 0)
+			}
 			if count > 0 {
 				fmt.Fprintf(a.opts.Log, "published %d file(s) of %s to %s\n", count, n.ID(), dir)
 			}

@@ -175,6 +175,32 @@ func TestQuickReport(t *testing.T) {
 		}
 	}
 
+	// --- fit and forecast times beside the report, linked from it ---
+	if !strings.Contains(string(html), `href="timings.html"`) {
+		t.Error("report.html does not link timings.html")
+	}
+	th, err := os.ReadFile(filepath.Join(site, runner.TimingsHTML))
+	if err != nil {
+		t.Fatalf("timings.html not written: %v", err)
+	}
+	for _, model := range []string{"naive", "mean", "linear_ar", "nvar", "dmd", "sindy", "parrot", "esn"} {
+		m := regexp.MustCompile(`<tr><td>standard</td><td>` + model + `</td><td class="n">([0-9.e+-]+)</td>`).FindSubmatch(th)
+		if m == nil || string(m[1]) == "0" {
+			t.Errorf("timings.html has no positive fit time for %s on the standard task", model)
+		}
+	}
+	tshots := filepath.Join(shots, "timings")
+	_ = os.MkdirAll(tshots, 0o755)
+	out, err = exec.Command("node", "--experimental-websocket", "../../test/node/report-check.mjs", browser, filepath.Join(site, runner.TimingsHTML), tshots).Output()
+	var tc pageCheck
+	if err != nil || json.Unmarshal(out, &tc) != nil {
+		t.Fatalf("report-check.mjs on timings.html: %v\n%s", err, out)
+	}
+	if len(tc.ConsoleErrors)+len(tc.Exceptions)+len(tc.FailedRequests)+len(tc.ExternalRequests) > 0 || tc.Scripts > 0 {
+		t.Errorf("timings.html: console errors %v, exceptions %v, failed requests %v, external requests %v, scripts %d",
+			tc.ConsoleErrors, tc.Exceptions, tc.FailedRequests, tc.ExternalRequests, tc.Scripts)
+	}
+
 	// --- failures are listed ---
 	md, _ := os.ReadFile(filepath.Join(site, "report.md"))
 	m := failedRE.FindSubmatch(md)

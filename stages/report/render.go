@@ -276,7 +276,9 @@ func (r *renderer) leaderboards() error {
 		"times; censored runs count at the horizon, a lower bound) is beside it. Spread: standard deviation over " +
 		"replicates of the per-replicate mean. Published: Gilpin 2023 (Phys. Rev. Research 5, 043252), for the " +
 		"published configurations (labels ending in _gilpin) only. Fit and forecast wall times would break the " +
-		"report's determinism: they are in run.json beside this file (wall_seconds, per stage and model).")
+		"report's determinism: runner apply writes them from the store's manifests beside this file.")
+	r.body.WriteString("<p><a href=\"timings.html\">fit and forecast times</a> (timings.html, wall times from the manifests)</p>\n")
+	r.md.WriteString("[fit and forecast times](timings.md) (timings.md, wall times from the manifests)\n\n")
 	for _, task := range r.tasks() {
 		if _, ok := isLimited(task); ok {
 			continue

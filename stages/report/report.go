@@ -86,8 +86,9 @@ const doc = "Writes `report.html`, one self-contained page (figures embedded as 
 
 func init() {
 	stages.Register(stages.Default, stages.Definition[Params]{
-		Name:     "report",
-		Version:  1,
+		Name: "report",
+		// 2: the leaderboard links timings.html (fit and forecast times).
+		Version:  2,
 		Summary:  "One self-contained HTML report (and a Markdown summary) of a benchmark: leaderboards, system pages, solvers, clustering, failures, provenance.",
 		Doc:      doc,
 		Defaults: Defaults,

@@ -4,7 +4,7 @@
 // `leaderboard` stage in the store by its cache key, and reads the table
 // with the stage's declared reader, so the figures are exactly the
 // artifact's. The last two columns, the median wall times of the fits and
-// forecasts behind each row, come from the entries' manifests (see times).
+// forecasts behind each row, come from the entries' manifests (see runner.LeaderboardTimes).
 //
 // Usage: go run ./bench/forecast/leaderboard [-store .runner] [-stage leaderboard] [PIPELINE]
 package main
@@ -70,7 +70,7 @@ func run(file, storeDir, stage string) error {
 	if rows == nil {
 		return fmt.Errorf("no output of %s (key %s) in %s: apply the pipeline first", stage, n.Key, storeDir)
 	}
-	wall := times(store, n)
+	wall := runner.LeaderboardTimes(store, n)
 	fmt.Println("| task | model | systems | runs | failures | mean sMAPE | median | spread over ICs | VPT median [q1, q3] (censored) | rank | published | difference | median fit s | median forecast s |")
 	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |")
 	for _, r := range rows {
@@ -80,8 +80,8 @@ func run(file, storeDir, stage string) error {
 			diff = fmt.Sprintf("%+.1f", r.Difference)
 		}
 		fit, fc := "", ""
-		if t := wall[taskModel{r.Task, r.Model}]; t != nil {
-			fit, fc = seconds(t.fit), seconds(t.forecast)
+		if t, ok := wall[runner.TaskModel{Task: r.Task, Model: r.Model}]; ok {
+			fit, fc = runner.FormatSeconds(t.Fit), runner.FormatSeconds(t.Forecast)
 		}
 		fmt.Printf("| %s | %s | %d | %d | %d | %s | %s | %s | %s [%s, %s] (%d) | %d | %s | %s | %s | %s |\n",
 			r.Task, r.Model, r.Systems, r.Runs, r.Failures, num(r.Mean), num(r.Median), num(r.ReplicateSpread),
