@@ -13,8 +13,8 @@ import (
 )
 
 // DefaultMaxCells is the default limit on the number of stage instances a
-// pipeline may expand to (Options.MaxCells).
-const DefaultMaxCells = 100000
+// pipeline may expand to (the file's max_instances, or Options.MaxCells).
+const DefaultMaxCells = 1000000
 
 // Options configure Parse and Load.
 type Options struct {
@@ -25,8 +25,8 @@ type Options struct {
 	// Resolve resolves a named matrix selection: the axis
 	// `system: {catalog: flows}` calls Resolve("catalog", <node "flows">).
 	Resolve func(selector string, arg *Node) ([]string, error)
-	// MaxCells limits the number of stage instances over all stages;
-	// 0 means DefaultMaxCells.
+	// MaxCells limits the number of stage instances over all stages when
+	// the file sets no max_instances; 0 means DefaultMaxCells.
 	MaxCells int
 }
 
@@ -132,8 +132,11 @@ type pipelineFile struct {
 	Version int    `yaml:"version" doc:"File format version; must be 1."`
 	Name    string `yaml:"name" doc:"Pipeline name."`
 	Seed    uint64 `yaml:"seed,omitempty" doc:"Root seed; every stage derives its own from (seed, stage id, matrix cell)."`
-	Matrix  *Node  `yaml:"matrix,omitempty" doc:"Matrix axes: lists of values or named selections, plus combination excludes."`
-	Stages  *Node  `yaml:"stages" doc:"Stages by id, in file order."`
+	// MaxInstances is a guard against a typo multiplying the matrix: the
+	// cells are counted before any is built.
+	MaxInstances int   `yaml:"max_instances,omitempty" doc:"Most stage instances the matrix may expand to, over all stages (default 1000000); counted before expanding."`
+	Matrix       *Node `yaml:"matrix,omitempty" doc:"Matrix axes: lists of values or named selections, plus combination excludes."`
+	Stages       *Node `yaml:"stages" doc:"Stages by id, in file order."`
 }
 
 // stageFile is one stage of a pipeline file.
@@ -198,6 +201,8 @@ type builder struct {
 	opts Options
 	ds   Diagnostics
 	p    *Pipeline
+	// maxInstances is the file's max_instances; 0 when unset.
+	maxInstances int
 
 	axes     []*axis
 	axisByID map[string]*axis
@@ -231,6 +236,13 @@ func (b *builder) build(root *Node) {
 		b.errorf(n.Pos, "name", "name must not be empty")
 	}
 	b.p = &Pipeline{File: b.file, Version: f.Version, Name: f.Name, Seed: f.Seed}
+	if n := root.Get("max_instances"); n != nil && n.Kind == ScalarNode && n.Tag != "!!null" {
+		if f.MaxInstances <= 0 {
+			b.errorf(n.Pos, "max_instances", "max_instances must be a positive number of stage instances, got %s", n.Value)
+		} else {
+			b.maxInstances = f.MaxInstances
+		}
+	}
 	b.matrix(f.Matrix)
 	if root.Kind == MapNode && root.Get("stages") != nil {
 		b.parseStages(root, f.Stages)

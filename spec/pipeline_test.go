@@ -311,17 +311,40 @@ stages:
 	if len(ds) != 1 {
 		t.Fatalf("want one diagnostic, got %v", ds)
 	}
-	// The stages within the limit remain, for the planner to check.
-	if p == nil || len(p.Instances) != 30+900 {
-		t.Fatalf("partial pipeline: %v", p)
+	// The cells are counted before any is built: a file over the limit
+	// expands no stage at all.
+	if p != nil && len(p.Instances) != 0 {
+		t.Fatalf("instances built for a file over the limit: %d", len(p.Instances))
 	}
-	want := `p.yaml:9:3: stages.three: matrix expansion of stage "three" gives 900 cells (foreach [a, b]: 30 x 30), bringing the pipeline over the limit of 1000 cells`
+	want := `p.yaml:9:3: stages.three: matrix expansion of stage "three" gives 900 cells (foreach [a, b]: 30 x 30), bringing the pipeline over the limit of 1000 cells (max_instances)`
 	if ds[0].String() != want {
 		t.Errorf("got  %s\nwant %s", ds[0], want)
 	}
 	opts.MaxCells = 1830
 	if p := mustParse(t, src, opts); len(p.Instances) != 1830 {
 		t.Errorf("instances = %d", len(p.Instances))
+	}
+	// The file's max_instances wins over the caller's default.
+	if p := mustParse(t, "max_instances: 1830\n"+src, Options{Resolve: testResolve, MaxCells: 10}); len(p.Instances) != 1830 {
+		t.Errorf("max_instances: instances = %d", len(p.Instances))
+	}
+	_, ds = Parse("p.yaml", []byte("max_instances: 1829\n"+src), Options{Resolve: testResolve})
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "over the limit of 1829 cells") {
+		t.Errorf("max_instances 1829: %v", ds)
+	}
+	_, ds = Parse("p.yaml", []byte("max_instances: 0\n"+src), Options{Resolve: testResolve})
+	if len(ds) != 1 || ds[0].Path != "max_instances" || ds[0].Pos.Line != 1 {
+		t.Errorf("max_instances 0: %v", ds)
+	}
+	// Combination excludes count: 30 x 30 minus the 30 cells with b=v0
+	// fits a limit of 30 + 870 + 870.
+	excl := strings.Replace(src, "  b: {range: 30}\n", "  b: {range: 30}\n  exclude: [{b: v0}]\n", 1)
+	if p := mustParse(t, excl, Options{Resolve: testResolve, MaxCells: 1770}); len(p.Instances) != 1770 {
+		t.Errorf("excludes: instances = %d", len(p.Instances))
+	}
+	_, ds = Parse("p.yaml", []byte(excl), Options{Resolve: testResolve, MaxCells: 1769})
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "gives 870 cells") {
+		t.Errorf("excludes over: %v", ds)
 	}
 	// A product that overflows int is reported without being built.
 	var b strings.Builder
@@ -333,7 +356,7 @@ stages:
 	}
 	fmt.Fprintf(&b, "stages:\n  s: {kind: x, foreach: [%s]}\n", strings.Join(axes, ", "))
 	_, ds = Parse("p.yaml", []byte(b.String()), Options{Resolve: testResolve})
-	if len(ds) != 1 || !strings.Contains(ds[0].Message, "more than 100000 cells") {
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "more than 1000000 cells") {
 		t.Errorf("huge: %v", ds)
 	}
 }

@@ -63,6 +63,8 @@ func (r *Registry) JSONSchema() ([]byte, error) {
 			"version": obj{"const": 1, "description": "file format version"},
 			"name":    obj{"type": "string", "description": "pipeline name; refs in the artifact store are kept per name"},
 			"seed":    obj{"type": "integer", "minimum": 0, "description": "root seed; each stage derives its own from (seed, stage id, matrix cell)"},
+			"max_instances": obj{"type": "integer", "minimum": 1, "default": spec.DefaultMaxCells,
+				"description": "most stage instances the matrix may expand to, over all stages; counted before expanding"},
 			"matrix": obj{"type": "object", "description": "matrix axes; the reserved key exclude lists partial cells to drop",
 				"properties":           obj{"exclude": obj{"type": "array", "items": obj{"type": "object", "additionalProperties": scalar}}},
 				"additionalProperties": axis},
