@@ -411,6 +411,10 @@ func (b *builder) expand() {
 			case atLeast:
 				count = "at least " + count
 			}
+			if len(st.foreach) == 0 {
+				b.errorf(st.pos, "stages."+st.id, "stage %q brings the pipeline over the limit of %d cells (max_instances)", st.id, limit)
+				return
+			}
 			b.errorf(st.pos, "stages."+st.id, "matrix expansion of stage %q gives %s cells (foreach [%s]: %s), bringing the pipeline over the limit of %d cells (max_instances)",
 				st.id, count, strings.Join(names, ", "), strings.Join(sizes, " x "), limit)
 			return

@@ -105,7 +105,7 @@ type Instance struct {
 	Kind    string
 	Pos     Pos // position of the stage key
 	KindPos Pos
-	Params  *Node         // after ${axis} substitution and --set overrides; never nil
+	Params  *Node         // after ${axis} substitution and --set overrides; never nil; read-only, shared by the cells of a stage when it has no ${axis}
 	Inputs  []Input       // sorted by Port
 	Timeout time.Duration // 0 means none
 	Retries int
