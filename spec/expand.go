@@ -91,6 +91,7 @@ func (b *builder) makeInstances() {
 				Inputs:  inputs[i*k : i*k : (i+1)*k],
 				Timeout: st.timeout,
 				Retries: st.retries,
+				Batch:   st.batch,
 			}
 			st.inst[i] = &insts[i]
 		}

@@ -37,6 +37,7 @@ type stage struct {
 	inputs  []*input
 	timeout time.Duration
 	retries int
+	batch   int
 	deps    []*stage // producers, deduplicated, in first-use order
 	broken  bool     // do not expand: a problem was already reported
 	// foreachBad tells that foreach had problems: checks that depend on

@@ -109,6 +109,9 @@ type Instance struct {
 	Inputs  []Input       // sorted by Port
 	Timeout time.Duration // 0 means none
 	Retries int
+	// Batch is how many cells of the stage one batch job computes (0: the
+	// executor decides). Not part of the cache key.
+	Batch int
 }
 
 // Input is one input port of an instance with the producers it reads.
@@ -147,6 +150,7 @@ type stageFile struct {
 	Params  *Node         `yaml:"params,omitempty" doc:"Parameters of the stage kind."`
 	Timeout time.Duration `yaml:"timeout,omitempty" doc:"Time limit per instance, such as 10m."`
 	Retries int           `yaml:"retries,omitempty" doc:"Extra attempts after a failure."`
+	Batch   int           `yaml:"batch,omitempty" doc:"Cells of this stage computed by one batch job (Slurm executor); default from the cells' recorded wall times."`
 }
 
 var (
@@ -299,7 +303,7 @@ func (b *builder) parseStage(e Entry) *stage {
 	}
 	var sf stageFile
 	b.ds = append(b.ds, Decode(n, path, &sf)...)
-	st := &stage{id: e.Key, pos: e.KeyPos, kind: sf.Kind, kindPos: n.Pos, timeout: sf.Timeout, retries: sf.Retries}
+	st := &stage{id: e.Key, pos: e.KeyPos, kind: sf.Kind, kindPos: n.Pos, timeout: sf.Timeout, retries: sf.Retries, batch: sf.Batch}
 	if kn := n.Get("kind"); kn != nil {
 		st.kindPos = kn.Pos
 		if kn.Kind == ScalarNode && kn.Tag != "!!null" {
@@ -313,6 +317,9 @@ func (b *builder) parseStage(e Entry) *stage {
 	}
 	if sf.Retries < 0 {
 		b.errorf(n.Get("retries").Pos, path+".retries", "retries must not be negative")
+	}
+	if sf.Batch < 0 {
+		b.errorf(n.Get("batch").Pos, path+".batch", "batch must not be negative")
 	}
 	b.parseForeach(st, sf.Foreach, path+".foreach")
 	switch {

@@ -44,6 +44,7 @@ func (r *Registry) JSONSchema() ([]byte, error) {
 			"params":  obj{"type": "object"},
 			"timeout": obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "per-attempt time limit, such as 30s or 10m"},
 			"retries": obj{"type": "integer", "minimum": 0, "description": "extra attempts after a failure"},
+			"batch":   obj{"type": "integer", "minimum": 0, "description": "cells of this stage computed by one batch job (Slurm executor); default from the cells' recorded wall times"},
 		},
 		"allOf": cases,
 	}

@@ -194,7 +194,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if executor == "slurm" {
-				ex, err := newSlurmExecutor(args[0], sets, store.Root(), slurmArgs)
+				ex, err := newSlurmExecutor(args[0], plan.Pipeline.Name, sets, store.Root(), slurmArgs)
 				if err != nil {
 					return invalid(err)
 				}
@@ -241,8 +241,8 @@ func newApplyCmd(g *globals) *cobra.Command {
 }
 
 // newSlurmExecutor builds the Slurm executor: jobs run this binary on the
-// same pipeline file, overrides and store.
-func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*slurm.Executor, error) {
+// compiled specs of their cells and the same store.
+func newSlurmExecutor(pipeline, name string, sets []string, store, extra string) (*slurm.Executor, error) {
 	bin, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("slurm executor: locate the runner binary: %w", err)
@@ -260,7 +260,7 @@ func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*slu
 		return nil, fmt.Errorf("--slurm-args: %w", err)
 	}
 	return slurm.New(slurm.Config{
-		Runner: bin, Pipeline: pipeline, Sets: sets, Store: store, Args: sbatchArgs,
+		Runner: bin, Pipeline: pipeline, Name: name, Sets: sets, Store: store, Args: sbatchArgs,
 	})
 }
 
