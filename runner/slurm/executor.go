@@ -216,7 +216,7 @@ func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 			return ctx.Err()
 		}
 		var je *JobError
-		if errors.As(err, &je) && je.State == "LOST" && je.lostInBatch && attempt == attempts {
+		if errors.As(err, &je) && je.lostInBatch && je.retryable() && attempt == attempts {
 			// Not this cell's fault: its batch died before reaching it.
 			attempts++
 		}
@@ -306,7 +306,7 @@ func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool)
 		case je.State == "" || je.State == "COMPLETED":
 			je.State = "LOST"
 		}
-		je.lostInBatch = sub.batch > 1 && je.State == "LOST"
+		je.lostInBatch = sub.batch > 1
 	}
 	je.Tail = logTail(je.Log, 20, 4096)
 	return je

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,25 +241,7 @@ func TestSlurmExecutor(t *testing.T) {
 		if _, err := runner.Apply(context.Background(), lplan, local.store, runner.Options{Jobs: 2}); err != nil {
 			t.Fatal(err)
 		}
-		for i, n := range plan.Nodes {
-			ln := lplan.Nodes[i]
-			if n.ID() != ln.ID() || n.Key != ln.Key {
-				t.Fatalf("node %d: %s %s vs local %s %s", i, n.ID(), n.Key.Short(), ln.ID(), ln.Key.Short())
-			}
-			for _, p := range n.Out {
-				a, err := os.ReadFile(f.store.Path(n.Key, p.Name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := os.ReadFile(local.store.Path(ln.Key, p.Name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(a, b) {
-					t.Errorf("%s.%s: Slurm and local artifacts differ (%d vs %d bytes)", n.ID(), p.Name, len(a), len(b))
-				}
-			}
-		}
+		sameEntries(t, plan, f.store, lplan, local.store)
 
 		// A second apply submits nothing.
 		ex2 := env.executor(f, log)
@@ -269,6 +252,32 @@ func TestSlurmExecutor(t *testing.T) {
 		if res.Ran != 0 || res.Cached != 5 || ex2.Submissions() != 0 {
 			t.Fatalf("second apply: ran %d, cached %d, %d submissions; want 0, 5, 0", res.Ran, res.Cached, ex2.Submissions())
 		}
+	})
+
+	t.Run("MatrixInBatchesMatchesLocal", func(t *testing.T) {
+		env.t = t
+		f, plan := env.fixture("matrix", matrixPipeline(200, 50))
+		log := &syncBuffer{}
+		ex := env.executor(f, log)
+		start := time.Now()
+		res, err := runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 1000, Executor: ex})
+		if err != nil {
+			t.Fatalf("apply: %v\nexecutor log:\n%s", err, log)
+		}
+		t.Logf("201 cells through Slurm in batches of 50: %.2fs, %d sbatch calls, %d jobs", time.Since(start).Seconds(), ex.Submissions(), ex.Jobs())
+		if res.Ran != 201 || ex.Cells() != 201 {
+			t.Fatalf("ran %d, submitted %d cells; want 201", res.Ran, ex.Cells())
+		}
+		// 200 cells in tasks of 50 (one array of 4, or a few arrays when
+		// they became ready apart), plus the fan-in.
+		if ex.Jobs() > 9 || !strings.Contains(log.String(), "job array") {
+			t.Errorf("%d jobs for 201 cells, want arrays of batches:\n%s", ex.Jobs(), log)
+		}
+		local, lplan := env.fixture("matrix-local", matrixPipeline(200, 50))
+		if _, err := runner.Apply(context.Background(), lplan, local.store, runner.Options{Jobs: 2}); err != nil {
+			t.Fatal(err)
+		}
+		sameEntries(t, plan, f.store, lplan, local.store)
 	})
 
 	t.Run("FailureReportsLogAndSkipsDependents", func(t *testing.T) {
@@ -394,6 +403,54 @@ func TestSlurmExecutor(t *testing.T) {
 	})
 }
 
+// matrixPipeline is cells trivial cells in batches of batch, plus a fan-in.
+func matrixPipeline(cells, batch int) string {
+	vals := make([]string, cells)
+	for i := range vals {
+		vals[i] = strconv.Itoa(i)
+	}
+	return fmt.Sprintf(`version: 1
+name: matrix
+seed: 3
+matrix:
+  i: [%s]
+stages:
+  cell:
+    kind: sample
+    foreach: [i]
+    batch: %d
+    params: {n: 2}
+  all:
+    kind: collect
+    inputs: {tables: "cell[*].table"}
+`, strings.Join(vals, ", "), batch)
+}
+
+// sameEntries checks that two plans have the same keys and their stores
+// the same bytes.
+func sameEntries(t *testing.T, plan *runner.Plan, store *artifacts.Store, lplan *runner.Plan, local *artifacts.Store) {
+	t.Helper()
+	for i, n := range plan.Nodes {
+		ln := lplan.Nodes[i]
+		if n.ID() != ln.ID() || n.Key != ln.Key {
+			t.Fatalf("node %d: %s %s vs local %s %s", i, n.ID(), n.Key.Short(), ln.ID(), ln.Key.Short())
+		}
+		for _, p := range n.Out {
+			a, err := os.ReadFile(store.Path(n.Key, p.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(local.Path(ln.Key, p.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s.%s: Slurm and local artifacts differ (%d vs %d bytes)", n.ID(), p.Name, len(a), len(b))
+			}
+		}
+	}
+}
+
 // waitJobState waits until the first job the executor logged is in state
 // and returns its id.
 func waitJobState(t *testing.T, log *syncBuffer, state string) string {
@@ -511,7 +568,9 @@ while [ $# -gt 0 ]; do
   case "$1" in --first) first=$2; shift ;; --rc-dir) rcdir=$2; shift ;; esac
   shift
 done
-# Exit codes 0, 1 and 2 are cell verdicts (recorded); others a dying job.
+# Exit codes 0, 1 and 2 are cell verdicts (recorded); "die" finishes the
+# first cell and kills the job; other codes are a dying job.
+if [ "${rcs[0]}" = die ]; then echo 0 >"$rcdir/cell-$first.rc"; echo "fake exec-node dies" >&2; exit 137; fi
 if [ -n "$rcdir" ] && [ "${rcs[0]}" -le 2 ]; then echo "${rcs[0]}" >"$rcdir/cell-$first.rc"; fi
 echo "fake exec-node exits ${rcs[0]}" >&2
 exit "${rcs[0]}"
@@ -609,5 +668,26 @@ func TestForgottenJobsAndRetries(t *testing.T) {
 	wg.Wait()
 	if got, arrays := ex.Submissions()-before, client.arrays(); got != 3 || !slices.Contains(arrays, 2) {
 		t.Errorf("want one refused array of 2 and two plain jobs, got %d submissions, arrays %v", got, arrays)
+	}
+
+	// A batch job that dies after its first cell loses only the second,
+	// which is resubmitted alone (not counted against its retries).
+	setRCs("die 0")
+	before = ex.Submissions()
+	y, z := plan.Node("src[y]"), plan.Node("src[z]")
+	y.Inst.Batch, z.Inst.Batch = 2, 2
+	for _, n := range []*runner.Node{y, z} {
+		wg.Go(func() {
+			if err := ex.Run(ctx, n); err != nil {
+				t.Errorf("%s: %v", n.ID(), err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := ex.Submissions() - before; got != 2 {
+		t.Errorf("a dying batch of 2: %d submissions, want 2 (the batch, then its lost cell alone)", got)
+	}
+	if out, _ := os.ReadFile(calls); !strings.Contains(string(out), "--count 2") {
+		t.Errorf("no batch of 2 cells:\n%s", out)
 	}
 }
