@@ -38,6 +38,8 @@ type JobSpec struct {
 	// Volatile nodes have a key unique to the submitting process: it is
 	// taken as given, not checked.
 	Volatile bool `json:"volatile,omitempty"`
+	// Resources are what the job asked its cluster for (a record).
+	Resources spec.Resources `json:"resources,omitzero"`
 }
 
 // JobInput is one input port of a JobSpec with the entries it reads.
@@ -60,7 +62,7 @@ type JobSource struct {
 func (n *Node) JobSpec() JobSpec {
 	js := JobSpec{ID: n.ID(), Stage: n.Inst.Stage, Cell: n.Cell, Kind: n.Kind.Name(), Version: n.Kind.Version(),
 		Params: json.RawMessage(n.Params.Canonical), Seed: n.Seed, Key: n.Key,
-		Timeout: n.Inst.Timeout, Retries: n.Inst.Retries, Volatile: n.Volatile}
+		Timeout: n.Inst.Timeout, Retries: n.Inst.Retries, Volatile: n.Volatile, Resources: n.Inst.Resources}
 	for ii, in := range n.Inst.Inputs {
 		ji := JobInput{Port: in.Port, Sources: make([]JobSource, len(in.Sources))}
 		for si, src := range in.Sources {

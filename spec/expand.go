@@ -81,17 +81,18 @@ func (b *builder) makeInstances() {
 				params = b.substNode(st.params, c, &a)
 			}
 			insts[i] = Instance{
-				ID:      instanceID(st, c),
-				Stage:   st.id,
-				Cell:    c,
-				Kind:    st.kind,
-				Pos:     st.pos,
-				KindPos: st.kindPos,
-				Params:  params,
-				Inputs:  inputs[i*k : i*k : (i+1)*k],
-				Timeout: st.timeout,
-				Retries: st.retries,
-				Batch:   st.batch,
+				ID:        instanceID(st, c),
+				Stage:     st.id,
+				Cell:      c,
+				Kind:      st.kind,
+				Pos:       st.pos,
+				KindPos:   st.kindPos,
+				Params:    params,
+				Inputs:    inputs[i*k : i*k : (i+1)*k],
+				Timeout:   st.timeout,
+				Retries:   st.retries,
+				Batch:     st.batch,
+				Resources: st.resources,
 			}
 			st.inst[i] = &insts[i]
 		}

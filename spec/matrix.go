@@ -27,19 +27,20 @@ type combo struct {
 
 // stage is a stage of the file while building.
 type stage struct {
-	id      string
-	index   int // file order
-	pos     Pos
-	kind    string
-	kindPos Pos
-	foreach []*axis
-	params  *Node
-	inputs  []*input
-	timeout time.Duration
-	retries int
-	batch   int
-	deps    []*stage // producers, deduplicated, in first-use order
-	broken  bool     // do not expand: a problem was already reported
+	id        string
+	index     int // file order
+	pos       Pos
+	kind      string
+	kindPos   Pos
+	foreach   []*axis
+	params    *Node
+	inputs    []*input
+	timeout   time.Duration
+	retries   int
+	batch     int
+	resources Resources
+	deps      []*stage // producers, deduplicated, in first-use order
+	broken    bool     // do not expand: a problem was already reported
 	// foreachBad tells that foreach had problems: checks that depend on
 	// the list of axes are skipped, so errors do not cascade.
 	foreachBad bool

@@ -112,6 +112,10 @@ type Instance struct {
 	// Batch is how many cells of the stage one batch job computes (0: the
 	// executor decides). Not part of the cache key.
 	Batch int
+	// Resources are what a batch job of the stage asks for: the kind's
+	// defaults (top-level resources) overridden by the stage's. Not part of
+	// the cache key.
+	Resources Resources
 }
 
 // Input is one input port of an instance with the producers it reads.
@@ -139,18 +143,20 @@ type pipelineFile struct {
 	// cells are counted before any is built.
 	MaxInstances int   `yaml:"max_instances,omitempty" doc:"Most stage instances the matrix may expand to, over all stages (default 1000000); counted before expanding."`
 	Matrix       *Node `yaml:"matrix,omitempty" doc:"Matrix axes: lists of values or named selections, plus combination excludes."`
+	Resources    *Node `yaml:"resources,omitempty" doc:"Default batch-job resources per stage kind, such as {generate: {mem: 4G}}."`
 	Stages       *Node `yaml:"stages" doc:"Stages by id, in file order."`
 }
 
 // stageFile is one stage of a pipeline file.
 type stageFile struct {
-	Kind    string        `yaml:"kind" doc:"Stage kind."`
-	Foreach *Node         `yaml:"foreach,omitempty" doc:"Matrix axes this stage expands over."`
-	Inputs  *Node         `yaml:"inputs,omitempty" doc:"Input port -> selector such as data[${system}].train."`
-	Params  *Node         `yaml:"params,omitempty" doc:"Parameters of the stage kind."`
-	Timeout time.Duration `yaml:"timeout,omitempty" doc:"Time limit per instance, such as 10m."`
-	Retries int           `yaml:"retries,omitempty" doc:"Extra attempts after a failure."`
-	Batch   int           `yaml:"batch,omitempty" doc:"Cells of this stage computed by one batch job (Slurm executor); default from the cells' recorded wall times."`
+	Kind      string        `yaml:"kind" doc:"Stage kind."`
+	Foreach   *Node         `yaml:"foreach,omitempty" doc:"Matrix axes this stage expands over."`
+	Inputs    *Node         `yaml:"inputs,omitempty" doc:"Input port -> selector such as data[${system}].train."`
+	Params    *Node         `yaml:"params,omitempty" doc:"Parameters of the stage kind."`
+	Timeout   time.Duration `yaml:"timeout,omitempty" doc:"Time limit per instance, such as 10m."`
+	Retries   int           `yaml:"retries,omitempty" doc:"Extra attempts after a failure."`
+	Batch     int           `yaml:"batch,omitempty" doc:"Cells of this stage computed by one batch job (Slurm executor); default from the cells' recorded wall times."`
+	Resources *Node         `yaml:"resources,omitempty" doc:"Batch-job resources: partition, account, qos, time, mem, cpus, gpus, extra."`
 }
 
 var (
@@ -207,6 +213,8 @@ type builder struct {
 	p    *Pipeline
 	// maxInstances is the file's max_instances; 0 when unset.
 	maxInstances int
+	// kindRes are the default resources per stage kind.
+	kindRes map[string]Resources
 
 	axes     []*axis
 	axisByID map[string]*axis
@@ -247,6 +255,7 @@ func (b *builder) build(root *Node) {
 			b.maxInstances = f.MaxInstances
 		}
 	}
+	b.kindRes = b.kindResources(f.Resources)
 	b.matrix(f.Matrix)
 	if root.Kind == MapNode && root.Get("stages") != nil {
 		b.parseStages(root, f.Stages)
@@ -321,6 +330,7 @@ func (b *builder) parseStage(e Entry) *stage {
 	if sf.Batch < 0 {
 		b.errorf(n.Get("batch").Pos, path+".batch", "batch must not be negative")
 	}
+	st.resources = b.kindRes[sf.Kind].Override(b.decodeResources(sf.Resources, path+".resources"))
 	b.parseForeach(st, sf.Foreach, path+".foreach")
 	switch {
 	case sf.Params == nil || isNull(sf.Params):

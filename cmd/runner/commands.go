@@ -17,6 +17,7 @@ import (
 
 	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/runner/slurm"
+	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -156,6 +157,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 	var sets []string
 	var opts runner.Options
 	var executor, cpuprofile, slurmArgs string
+	var resources []string
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "apply FILE",
@@ -192,6 +194,9 @@ func newApplyCmd(g *globals) *cobra.Command {
 			store, err := g.openStore()
 			if err != nil {
 				return err
+			}
+			if err := overrideResources(plan, resources); err != nil {
+				return invalid(err)
 			}
 			if executor == "slurm" {
 				ex, err := newSlurmExecutor(args[0], plan.Pipeline.Name, sets, store.Root(), slurmArgs)
@@ -234,10 +239,32 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
 	f.StringVar(&executor, "executor", "local", "where stages run: local (this process) or slurm (one batch job per stage instance; the store must be on a filesystem shared with the compute nodes)")
 	f.StringVar(&slurmArgs, "slurm-args", "", "extra sbatch arguments for every job, such as \"--partition=short --mem=2G\"")
+	f.StringArrayVar(&resources, "resource", nil, "batch-job resources over the file's: [STAGE.]KEY=VALUE such as mem=8G or fit.time=2h (repeatable)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a Go CPU profile of the apply to this file")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
+}
+
+// overrideResources applies --resource overrides to the plan's instances.
+func overrideResources(plan *runner.Plan, overrides []string) error {
+	for _, o := range overrides {
+		stage, r, err := spec.ParseResourceOverride(o)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, n := range plan.Nodes {
+			if stage == "" || n.Inst.Stage == stage {
+				n.Inst.Resources = n.Inst.Resources.Override(r)
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("--resource %q: no stage %q in the pipeline", o, stage)
+		}
+	}
+	return nil
 }
 
 // newSlurmExecutor builds the Slurm executor: jobs run this binary on the

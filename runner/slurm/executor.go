@@ -62,6 +62,10 @@ type Config struct {
 	BatchTarget time.Duration
 	// MaxBatch caps the cells of one batch job (default 1000).
 	MaxBatch int
+	// Growth multiplies the time limit of a job that ended TIMEOUT, and the
+	// memory of one that ended OUT_OF_MEMORY, when it is retried (default
+	// 2). Retried jobs go alone.
+	Growth float64
 	// Log receives one line per submission, resubmission and cancellation;
 	// nil discards.
 	Log io.Writer
@@ -125,6 +129,9 @@ func New(cfg Config) (*Executor, error) {
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 1000
+	}
+	if cfg.Growth < 1 {
+		cfg.Growth = 2
 	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
@@ -207,8 +214,9 @@ func (e *JobError) retryable() bool {
 // batch job died before reaching it is resubmitted alone.
 func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 	attempts := n.Inst.Retries + 1
+	grow := scale{time: 1, mem: 1}
 	for attempt := 1; ; attempt++ {
-		err := e.runOnce(ctx, n, attempt == 1)
+		err := e.runOnce(ctx, n, attempt == 1, grow)
 		if err == nil {
 			return nil
 		}
@@ -226,9 +234,21 @@ func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 			}
 			return err
 		}
-		fmt.Fprintf(e.cfg.Log, "slurm: %s: job %s %s; resubmitting (attempt %d of %d)\n", n.ID(), je.JobID, je.State, attempt+1, attempts)
+		more := ""
+		switch je.State {
+		case "TIMEOUT":
+			grow.time *= e.cfg.Growth
+			more = fmt.Sprintf(" with %gx the time", grow.time)
+		case "OUT_OF_MEMORY":
+			grow.mem *= e.cfg.Growth
+			more = fmt.Sprintf(" with %gx the memory", grow.mem)
+		}
+		fmt.Fprintf(e.cfg.Log, "slurm: %s: job %s %s; resubmitting%s (attempt %d of %d)\n", n.ID(), je.JobID, je.State, more, attempt+1, attempts)
 	}
 }
+
+// scale multiplies the time limit and memory of a retried job.
+type scale struct{ time, mem float64 }
 
 // submission is one sbatch call: a single job or a job array, each task
 // computing batch consecutive cells.
@@ -236,7 +256,8 @@ type submission struct {
 	stage string
 	dir   string
 	nodes []*runner.Node
-	batch int // cells per task
+	batch int   // cells per task
+	grow  scale // of a retried job's time and memory
 	// timeLimit is the --time value shared by all tasks ("" for none).
 	timeLimit string
 
@@ -262,8 +283,8 @@ func (t *task) path(ext string) string {
 	return filepath.Join(t.sub.dir, fmt.Sprintf("task-%d.%s", t.index, ext))
 }
 
-func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool) error {
-	sub, cell, err := e.submit(ctx, n, allowArray)
+func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool, grow scale) error {
+	sub, cell, err := e.submit(ctx, n, allowArray, grow)
 	if err != nil {
 		return err
 	}
@@ -374,9 +395,9 @@ func (e *Executor) previousEntry(n *runner.Node) *artifacts.Manifest {
 
 // submit submits n alone, or joins it to the open array batch of its
 // stage. It returns the submission and n's cell index in it.
-func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool) (*submission, int, error) {
+func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool, grow scale) (*submission, int, error) {
 	if !allowArray || e.cfg.ArrayWindow < 0 || len(n.Cell) == 0 {
-		sub, err := e.submitOne(ctx, n)
+		sub, err := e.submitOne(ctx, n, grow)
 		return sub, 0, err
 	}
 	batch := e.batchSize(n)
@@ -403,7 +424,7 @@ func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool) 
 		// member tries on its own.
 		fmt.Fprintf(e.cfg.Log, "slurm: %v; submitting %s alone\n", sub.err, n.ID())
 		e.finished(sub, false)
-		sub, err := e.submitOne(ctx, n)
+		sub, err := e.submitOne(ctx, n, grow)
 		return sub, 0, err
 	}
 	if sub.err != nil {
@@ -413,9 +434,10 @@ func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool) 
 }
 
 // submitOne submits n as a job of its own.
-func (e *Executor) submitOne(ctx context.Context, n *runner.Node) (*submission, error) {
+func (e *Executor) submitOne(ctx context.Context, n *runner.Node, grow scale) (*submission, error) {
 	sub := e.newSubmission(n)
 	sub.nodes = []*runner.Node{n}
+	sub.grow = grow
 	e.submitBatch(ctx, sub)
 	if sub.err != nil {
 		return nil, sub.err
@@ -446,17 +468,23 @@ func (e *Executor) newSubmission(n *runner.Node) *submission {
 	}
 	dir := filepath.Join(e.cfg.WorkDir, fmt.Sprintf("%s-%d-%d-%s",
 		time.Now().UTC().Format("20060102T150405"), os.Getpid(), e.seq.Add(1), name))
-	return &submission{stage: n.Inst.Stage, dir: dir, batch: 1, ready: make(chan struct{}), watchers: map[int]*watcher{}}
+	return &submission{stage: n.Inst.Stage, dir: dir, batch: 1, grow: scale{1, 1}, ready: make(chan struct{}), watchers: map[int]*watcher{}}
 }
 
-// slurmTime is the --time limit for a task of batch cells like n: their
-// retries times their timeout, plus a margin for start-up, in whole
-// minutes; "" when n has no timeout.
-func slurmTime(n *runner.Node, batch int) string {
-	if n.Inst.Timeout <= 0 {
+// slurmTime is the --time limit in whole minutes for a task of batch cells
+// like n, times grow: the stage's resources.time per cell, else its
+// timeout times its attempts plus a start-up margin; "" for neither.
+func slurmTime(n *runner.Node, batch int, grow float64) string {
+	var total time.Duration
+	switch {
+	case n.Inst.Resources.Minutes() > 0:
+		total = time.Duration(batch*n.Inst.Resources.Minutes()) * time.Minute
+	case n.Inst.Timeout > 0:
+		total = time.Duration(batch*(n.Inst.Retries+1))*n.Inst.Timeout + 2*time.Minute
+	default:
 		return ""
 	}
-	total := time.Duration(batch*(n.Inst.Retries+1))*n.Inst.Timeout + 2*time.Minute
+	total = time.Duration(float64(total) * grow)
 	return strconv.Itoa(int((total + time.Minute - 1) / time.Minute))
 }
 
@@ -468,7 +496,7 @@ func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 	sub.tasks = (len(sub.nodes) + sub.batch - 1) / sub.batch
 	sub.remaining = len(sub.nodes)
 	first := sub.nodes[0]
-	sub.timeLimit = slurmTime(first, sub.batch)
+	sub.timeLimit = slurmTime(first, sub.batch, sub.grow.time)
 	fail := func(err error) {
 		sub.err = fmt.Errorf("slurm: submit %s: %w", first.ID(), err)
 		_ = os.RemoveAll(sub.dir)
@@ -511,6 +539,13 @@ func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 		job.Args = append(job.Args, "--account="+e.cfg.Account)
 	}
 	job.Args = append(job.Args, e.cfg.Args...)
+	// The stage's resources come after the global arguments: sbatch takes
+	// the last of a repeated option.
+	res := first.Inst.Resources
+	if mb := res.MemMB(); mb > 0 && sub.grow.mem > 1 {
+		res.Mem = fmt.Sprintf("%dM", int64(float64(mb)*sub.grow.mem))
+	}
+	job.Args = append(job.Args, res.SbatchArgs()...)
 	e.submits.Add(1)
 	id, err := e.cfg.Client.Submit(ctx, job)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/chaos-runner/runner/artifacts"
 	"github.com/chaos-runner/runner/runner"
+	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 	_ "github.com/chaos-runner/runner/stages/basic"
 	_ "github.com/chaos-runner/runner/stages/generate"
@@ -689,5 +690,72 @@ func TestForgottenJobsAndRetries(t *testing.T) {
 	}
 	if out, _ := os.ReadFile(calls); !strings.Contains(string(out), "--count 2") {
 		t.Errorf("no batch of 2 cells:\n%s", out)
+	}
+}
+
+// timeoutClient is a Slurm where the first job of a node runs out of time
+// and later ones run their script at once (then are forgotten).
+type timeoutClient struct {
+	fakeClient
+	timedOut map[string]bool
+}
+
+func (c *timeoutClient) Submit(ctx context.Context, job Job) (string, error) {
+	c.mu.Lock()
+	first := len(c.submitted) == 0
+	c.mu.Unlock()
+	if first {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.submitted = append(c.submitted, job)
+		c.timedOut["900"] = true
+		return "900", nil
+	}
+	return c.fakeClient.Submit(ctx, job)
+}
+
+func (c *timeoutClient) Query(_ context.Context, ids []string) (map[string]JobState, error) {
+	states := map[string]JobState{}
+	for _, id := range ids {
+		if c.timedOut[id] {
+			states[id] = JobState{State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1}
+		}
+	}
+	return states, nil
+}
+
+// TestTimeoutRetriedWithMoreTime: a job that ends TIMEOUT is resubmitted
+// with twice the time limit (and the stage's resources), and succeeds.
+func TestTimeoutRetriedWithMoreTime(t *testing.T) {
+	bin, _, setRCs := fakeRunner(t)
+	f := newFixture(t, t.TempDir(), fakePipeline)
+	plan := f.plan()
+	client := &timeoutClient{timedOut: map[string]bool{}}
+	log := &syncBuffer{}
+	ex, err := New(Config{Runner: bin, Store: f.store.Root(), Client: client, Poll: 10 * time.Millisecond, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := plan.Node("other")
+	n.Inst.Retries = 1
+	n.Inst.Resources = spec.Resources{Time: "10", Mem: "1G", Partition: "debug"}
+	setRCs("0")
+	if err := ex.Run(context.Background(), n); err != nil {
+		t.Fatalf("run: %v\n%s", err, log)
+	}
+	if len(client.submitted) != 2 {
+		t.Fatalf("%d submissions, want 2", len(client.submitted))
+	}
+	first, second := client.submitted[0], client.submitted[1]
+	if first.Time != "10" || second.Time != "20" {
+		t.Errorf("time limits %q then %q, want 10 then 20", first.Time, second.Time)
+	}
+	for _, want := range []string{"--partition=debug", "--mem=1024M"} {
+		if !slices.Contains(second.Args, want) {
+			t.Errorf("retried job's args %q lack %s", second.Args, want)
+		}
+	}
+	if !strings.Contains(log.String(), "TIMEOUT; resubmitting with 2x the time (attempt 2 of 2)") {
+		t.Errorf("log:\n%s", log)
 	}
 }
