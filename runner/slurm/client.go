@@ -43,6 +43,9 @@ type JobState struct {
 	State    string // such as PENDING, RUNNING, COMPLETED, FAILED, TIMEOUT
 	Reason   string // why it is pending or ended, such as Priority or NonZeroExitCode
 	ExitCode int    // exit code of the job script; -1 if unknown or killed by a signal
+	// Name is the job's name, if told: a controller that crashed before
+	// saving a job may give its id to the next one.
+	Name string
 }
 
 // CLI is the Client that runs sbatch, squeue, scontrol and scancel from
@@ -130,7 +133,7 @@ func (CLI) Cancel(ctx context.Context, ids []string) error {
 // squeue adds to states the state of every job (and array task) of ids
 // that squeue still lists.
 func squeue(ctx context.Context, ids []string, states map[string]JobState) error {
-	out, err := command(ctx, "squeue", "-h", "-r", "-t", "all", "-j", strings.Join(ids, ","), "-o", "%i %T %r")
+	out, err := command(ctx, "squeue", "-h", "-r", "-t", "all", "-j", strings.Join(ids, ","), "-o", "%i %T %j %r")
 	if err != nil {
 		// With a single id that Slurm forgot, squeue fails instead of
 		// listing nothing.
@@ -147,7 +150,10 @@ func squeue(ctx context.Context, ids []string, states map[string]JobState) error
 		}
 		st := JobState{State: f[1], ExitCode: -1}
 		if len(f) > 2 {
-			st.Reason = f[2]
+			st.Name = f[2]
+		}
+		if len(f) > 3 {
+			st.Reason = f[3]
 		}
 		states[f[0]] = st
 	}
@@ -170,6 +176,8 @@ func scontrolJob(ctx context.Context, id string) (st JobState, ok bool, err erro
 		switch k {
 		case "JobState":
 			st.State = v
+		case "JobName":
+			st.Name = v
 		case "Reason":
 			st.Reason = v
 		case "ExitCode": // "code:signal"

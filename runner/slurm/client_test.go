@@ -27,13 +27,13 @@ func fakeCommands(t *testing.T) (calls string) {
 esac
 for id in ${6//,/ }; do
   case $id in
-    101) echo "101 RUNNING None" ;;
-    102) echo "102_0 COMPLETED None"; echo "102_1 FAILED NonZeroExitCode" ;;
+    101) echo "101 RUNNING runner-a None" ;;
+    102) echo "102_0 COMPLETED runner-s None"; echo "102_1 FAILED runner-s NonZeroExitCode" ;;
   esac
 done`,
 		"scontrol": `case "$4" in
-  102_1) echo "JobId=102 ArrayJobId=102 ArrayTaskId=1 JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0" ;;
-  103) echo "JobId=103 JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15" ;;
+  102_1) echo "JobId=102 ArrayJobId=102 ArrayTaskId=1 JobName=runner-s JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0" ;;
+  103) echo "JobId=103 JobName=runner-b JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15" ;;
   *) echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1 ;;
 esac`,
 		"scancel": `exit 0`,
@@ -92,10 +92,10 @@ func TestCLIQuery(t *testing.T) {
 		want map[string]JobState
 	}{
 		{"listed, ended and forgotten", []string{"101", "102_0", "102_1", "103", "104"}, map[string]JobState{
-			"101":   {State: "RUNNING", Reason: "None", ExitCode: -1},
-			"102_0": {State: "COMPLETED", Reason: "None", ExitCode: -1},
-			"102_1": {State: "FAILED", Reason: "NonZeroExitCode", ExitCode: 3}, // exit code from scontrol
-			"103":   {State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1},     // killed by signal 15
+			"101":   {State: "RUNNING", Reason: "None", ExitCode: -1, Name: "runner-a"},
+			"102_0": {State: "COMPLETED", Reason: "None", ExitCode: -1, Name: "runner-s"},
+			"102_1": {State: "FAILED", Reason: "NonZeroExitCode", ExitCode: 3, Name: "runner-s"}, // exit code from scontrol
+			"103":   {State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1, Name: "runner-b"},     // killed by signal 15
 		}},
 		// squeue fails on a single id it forgot, instead of listing nothing.
 		{"single forgotten id", []string{"104"}, map[string]JobState{}},

@@ -215,6 +215,7 @@ func (e *JobError) retryable() bool {
 func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 	attempts := n.Inst.Retries + 1
 	grow := scale{time: 1, mem: 1}
+	extra := false
 	for attempt := 1; ; attempt++ {
 		err := e.runOnce(ctx, n, attempt == 1, grow)
 		if err == nil {
@@ -224,9 +225,11 @@ func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 			return ctx.Err()
 		}
 		var je *JobError
-		if errors.As(err, &je) && je.lostInBatch && je.retryable() && attempt == attempts {
-			// Not this cell's fault: its batch died before reaching it.
+		if errors.As(err, &je) && (je.lostInBatch || je.State == "LOST") && je.retryable() && attempt == attempts && !extra {
+			// Not this cell's fault: its batch died before reaching it, or
+			// Slurm lost the job (a controller crash): once more, alone.
 			attempts++
+			extra = true
 		}
 		if !errors.As(err, &je) || !je.retryable() || attempt >= attempts {
 			if attempt > 1 {
@@ -261,10 +264,11 @@ type submission struct {
 	// timeLimit is the --time value shared by all tasks ("" for none).
 	timeLimit string
 
-	ready chan struct{} // closed once submitted
-	jobID string
-	tasks int
-	err   error
+	ready   chan struct{} // closed once submitted
+	jobID   string
+	jobName string
+	tasks   int
+	err     error
 
 	remaining int  // cells not finished (guarded by Executor.mu)
 	failed    bool // a cell failed: keep the directory
@@ -546,13 +550,12 @@ func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 		res.Mem = fmt.Sprintf("%dM", int64(float64(mb)*sub.grow.mem))
 	}
 	job.Args = append(job.Args, res.SbatchArgs()...)
-	e.submits.Add(1)
-	id, err := e.cfg.Client.Submit(ctx, job)
+	id, err := e.submitRetrying(ctx, job)
 	if err != nil {
 		fail(err)
 		return
 	}
-	sub.jobID = id
+	sub.jobID, sub.jobName = id, job.Name
 	e.jobs.Add(int64(sub.tasks))
 	e.cells.Add(int64(len(sub.nodes)))
 	switch {
@@ -562,6 +565,36 @@ func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 		fmt.Fprintf(e.cfg.Log, "slurm: job %s: %d cells of %s\n", id, len(sub.nodes), sub.stage)
 	default:
 		fmt.Fprintf(e.cfg.Log, "slurm: job %s: %s\n", id, first.ID())
+	}
+}
+
+// controllerDown matches the errors of Slurm commands while the controller
+// is unreachable (restarting, overloaded): worth waiting for.
+var controllerDown = regexp.MustCompile(`(?i)unable to contact slurm controller|connect failure|connection refused|connection reset|socket timed out|zero bytes were transmitted|temporarily unavailable|slurm_persist_conn|communication connection failure`)
+
+// submitRetrying submits job, waiting out a controller that does not
+// answer (up to queryFailureLimit): a controller restart must not fail
+// the run.
+func (e *Executor) submitRetrying(ctx context.Context, job Job) (string, error) {
+	var since time.Time
+	for {
+		e.submits.Add(1)
+		id, err := e.cfg.Client.Submit(ctx, job)
+		if err == nil || !controllerDown.MatchString(err.Error()) || ctx.Err() != nil {
+			return id, err
+		}
+		if since.IsZero() {
+			since = time.Now()
+			fmt.Fprintf(e.cfg.Log, "slurm: cannot submit (retrying): %v\n", err)
+		}
+		if time.Since(since) > queryFailureLimit {
+			return "", err
+		}
+		select {
+		case <-time.After(min(e.cfg.Poll*4, 2*time.Second)):
+		case <-ctx.Done():
+			return "", err
+		}
 	}
 }
 
@@ -765,6 +798,11 @@ func (e *Executor) pollOnce(ws []*watcher) error {
 	}
 	for _, w := range ws {
 		st, ok := states[w.t.id]
+		if ok && st.Name != "" && st.Name != w.t.sub.jobName {
+			// A controller that crashed before saving our job gave its id
+			// to another one: ours is lost.
+			ok = false
+		}
 		switch {
 		case !ok:
 			// Slurm does not know the job any more: it ended before it was

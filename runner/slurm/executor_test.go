@@ -281,6 +281,59 @@ func TestSlurmExecutor(t *testing.T) {
 		sameEntries(t, plan, f.store, lplan, local.store)
 	})
 
+	t.Run("SurvivesControllerRestart", func(t *testing.T) {
+		env.t = t
+		pid := controllerPID(t)
+		f, plan := env.fixture("restart", slurmPipeline)
+		log := &syncBuffer{}
+		ex := env.executor(f, log)
+		done := make(chan error, 1)
+		var res *runner.Result
+		go func() {
+			var err error
+			res, err = runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 16, Executor: ex})
+			done <- err
+		}()
+		// Kill slurmctld once the first wave is queued, keep it down for
+		// 10 s (the first wave ends meanwhile), and start it again with
+		// the script CI uses: the run goes on.
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(log.String(), "slurm: job") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		proc, err := os.FindProcess(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := proc.Kill(); err != nil {
+			t.Fatalf("kill slurmctld %d: %v", pid, err)
+		}
+		t.Logf("killed slurmctld (pid %d)", pid)
+		time.Sleep(10 * time.Second)
+		restart := time.Now()
+		if out, err := exec.Command("bash", "../../scripts/slurm/start-local-slurm.sh").CombinedOutput(); err != nil {
+			t.Fatalf("restart Slurm: %v\n%s", err, out)
+		}
+		t.Logf("Slurm restarted in %.1fs", time.Since(restart).Seconds())
+		defer func() {
+			t.Logf("apply ended %.1fs after the restart; executor log:\n%s", time.Since(restart).Seconds(), log)
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("apply across a controller restart: %v\n%s", err, log)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("apply did not finish after the restart:\n%s", log)
+		}
+		if res.Ran != 5 {
+			t.Errorf("ran %d, want 5", res.Ran)
+		}
+		if !strings.Contains(log.String(), "retrying") {
+			t.Errorf("the outage went unnoticed (the run was too quick?):\n%s", log)
+		}
+	})
+
 	t.Run("FailureReportsLogAndSkipsDependents", func(t *testing.T) {
 		env.t = t
 		f, plan := env.fixture("fail", failPipeline)
@@ -402,6 +455,24 @@ func TestSlurmExecutor(t *testing.T) {
 			t.Errorf("%d submissions, want 2; log:\n%s", ex.Submissions(), log)
 		}
 	})
+}
+
+// controllerPID returns the pid of the slurmctld that
+// scripts/slurm/start-local-slurm.sh started (which can start it again).
+func controllerPID(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/run/runner-slurm/slurmctld.pid")
+	if err == nil && os.Geteuid() == 0 {
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.TrimSpace(string(comm)) == "slurmctld" {
+			return pid
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no slurmctld started by scripts/slurm/start-local-slurm.sh to restart (CI runs it as root)")
+	}
+	t.Skip("needs root and the slurmctld of scripts/slurm/start-local-slurm.sh")
+	return 0
 }
 
 // matrixPipeline is cells trivial cells in batches of batch, plus a fan-in.
