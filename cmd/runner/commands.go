@@ -158,6 +158,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 	var opts runner.Options
 	var executor, cpuprofile, slurmArgs string
 	var resources []string
+	var detach bool
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "apply FILE",
@@ -168,6 +169,9 @@ func newApplyCmd(g *globals) *cobra.Command {
 			case "local":
 				if cmd.Flags().Changed("slurm-args") {
 					return invalid(errors.New("--slurm-args needs --executor slurm"))
+				}
+				if detach {
+					return invalid(errors.New("--detach needs --executor slurm"))
 				}
 			case "slurm":
 				if _, err := exec.LookPath("sbatch"); err != nil {
@@ -203,6 +207,10 @@ func newApplyCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return invalid(err)
 				}
+				if detach {
+					return g.detach(cmd.Context(), plan, store, ex)
+				}
+				g.attachDetached(plan, store, ex)
 				opts.Executor = ex
 				if !cmd.Flags().Changed("jobs") {
 					// A queued job costs a goroutine here, not a core.
@@ -239,6 +247,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
 	f.StringVar(&executor, "executor", "local", "where stages run: local (this process) or slurm (one batch job per stage instance; the store must be on a filesystem shared with the compute nodes)")
 	f.StringVar(&slurmArgs, "slurm-args", "", "extra sbatch arguments for every job, such as \"--partition=short --mem=2G\"")
+	f.BoolVar(&detach, "detach", false, "with --executor slurm: submit everything that must run with afterok dependencies and exit (follow with runner status)")
 	f.StringArrayVar(&resources, "resource", nil, "batch-job resources over the file's: [STAGE.]KEY=VALUE such as mem=8G or fit.time=2h (repeatable)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a Go CPU profile of the apply to this file")

@@ -94,6 +94,15 @@ type Executor struct {
 	// unknown), read once per stage from the store.
 	walls map[string]float64
 	store *artifacts.Store
+	// attach maps the keys of a detached run's cells to their jobs, for
+	// Run to follow instead of submitting (guarded by mu).
+	attach map[artifacts.Key]attachment
+}
+
+// attachment is a cell of a detached run: cell index in sub.
+type attachment struct {
+	sub  *submission
+	cell int
 }
 
 var _ runner.Executor = (*Executor)(nil)
@@ -153,6 +162,7 @@ func New(cfg Config) (*Executor, error) {
 		wake:     make(chan struct{}, 1),
 		walls:    map[string]float64{},
 		store:    store,
+		attach:   map[artifacts.Key]attachment{},
 	}, nil
 }
 
@@ -259,8 +269,9 @@ type submission struct {
 	stage string
 	dir   string
 	nodes []*runner.Node
-	batch int   // cells per task
-	grow  scale // of a retried job's time and memory
+	batch int      // cells per task
+	grow  scale    // of a retried job's time and memory
+	after []string // afterok dependencies (detached runs)
 	// timeLimit is the --time value shared by all tasks ("" for none).
 	timeLimit string
 
@@ -288,9 +299,18 @@ func (t *task) path(ext string) string {
 }
 
 func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool, grow scale) error {
-	sub, cell, err := e.submit(ctx, n, allowArray, grow)
-	if err != nil {
-		return err
+	e.mu.Lock()
+	att, attached := e.attach[n.Key]
+	delete(e.attach, n.Key)
+	e.mu.Unlock()
+	sub, cell := att.sub, att.cell
+	if attached {
+		fmt.Fprintf(e.cfg.Log, "slurm: %s: following job %s of a detached run\n", n.ID(), sub.jobID)
+	} else {
+		var err error
+		if sub, cell, err = e.submit(ctx, n, allowArray, grow); err != nil {
+			return err
+		}
 	}
 	w := e.watch(sub, cell/sub.batch)
 	t := w.t
@@ -335,6 +355,32 @@ func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool,
 	}
 	je.Tail = logTail(je.Log, 20, 4096)
 	return je
+}
+
+// Attach makes Run follow the jobs of a detached run for its cells that
+// are not done, instead of submitting them again. It returns how many
+// cells it will follow.
+func (e *Executor) Attach(rec *RunRecord) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	count := 0
+	for _, rs := range rec.Submissions {
+		sub := &submission{stage: rs.Stage, dir: rs.Dir, batch: max(rs.Batch, 1), tasks: rs.Tasks, jobID: rs.JobID, jobName: rs.JobName,
+			ready: make(chan struct{}), watchers: map[int]*watcher{}}
+		close(sub.ready)
+		for i, c := range rs.Cells {
+			if _, err := e.store.Lookup(c.Key); err == nil {
+				continue
+			}
+			if readExitCode(filepath.Join(rs.Dir, fmt.Sprintf("cell-%d.rc", i))) > 0 {
+				continue // failed: this apply tries again
+			}
+			e.attach[c.Key] = attachment{sub: sub, cell: i}
+			sub.remaining++
+			count++
+		}
+	}
+	return count
 }
 
 // finished records the end of a cell; the submission directory goes once
@@ -550,6 +596,9 @@ func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 		res.Mem = fmt.Sprintf("%dM", int64(float64(mb)*sub.grow.mem))
 	}
 	job.Args = append(job.Args, res.SbatchArgs()...)
+	if len(sub.after) > 0 {
+		job.Args = append(job.Args, "--dependency=afterok:"+strings.Join(sub.after, ":"), "--kill-on-invalid-dep=yes")
+	}
 	id, err := e.submitRetrying(ctx, job)
 	if err != nil {
 		fail(err)
@@ -855,3 +904,6 @@ func logTail(path string, lines, maxBytes int) string {
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
+
+// LogTail returns the last lines of a job log, for reports.
+func LogTail(path string) string { return logTail(path, 10, 2048) }
