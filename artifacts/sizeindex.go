@@ -167,3 +167,10 @@ func (ix *SizeIndex) Save(keep map[Key]bool) error {
 	ix.dirty = false
 	return nil
 }
+
+// Len returns the number of entries the index holds.
+func (ix *SizeIndex) Len() int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return len(ix.entries)
+}

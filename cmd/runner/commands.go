@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -137,15 +138,17 @@ func newPlanCmd(g *globals) *cobra.Command {
 				writeJSON(g.stdout, map[string]any{"pipeline": plan.Pipeline.Name, "stages": rows, "run": toRun, "cached": len(rows) - toRun})
 				return nil
 			}
+			// Buffered: a million-cell plan is a million lines.
+			w := bufio.NewWriterSize(g.stdout, 1<<16)
 			for _, r := range rows {
 				if r.Reason != "" {
-					fmt.Fprintf(g.stdout, "%-6s  %-*s  %s\n", r.Status, width, r.Stage, r.Reason)
+					fmt.Fprintf(w, "%-6s  %-*s  %s\n", r.Status, width, r.Stage, r.Reason)
 				} else {
-					fmt.Fprintf(g.stdout, "%-6s  %s\n", r.Status, r.Stage)
+					fmt.Fprintf(w, "%-6s  %s\n", r.Status, r.Stage)
 				}
 			}
-			fmt.Fprintf(g.stdout, "%d to run, %d cached\n", toRun, len(rows)-toRun)
-			return nil
+			fmt.Fprintf(w, "%d to run, %d cached\n", toRun, len(rows)-toRun)
+			return w.Flush()
 		},
 	}
 	addSetFlag(cmd.Flags(), &sets)
