@@ -129,3 +129,36 @@ func TestCLICancel(t *testing.T) {
 		t.Errorf("ran %q", got)
 	}
 }
+
+// TestCLIQuerySacct: where accounting exists, the jobs squeue no longer
+// lists are asked of sacct in one call, not of scontrol one by one.
+func TestCLIQuerySacct(t *testing.T) {
+	calls := fakeCommands(t)
+	dir := filepath.Dir(calls)
+	script := "#!/bin/bash\necho \"sacct $*\" >>" + shellQuote(calls) + `
+echo "103|TIMEOUT|0:15|runner-b|TimeLimit"
+echo "105|CANCELLED by 0|0:0|runner-c|None"
+`
+	if err := os.WriteFile(filepath.Join(dir, "sacct"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	saved := sacctAvailable
+	sacctAvailable = func(context.Context) bool { return true }
+	defer func() { sacctAvailable = saved }()
+	got, err := CLI{}.Query(context.Background(), []string{"101", "103", "105", "106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]JobState{
+		"101": {State: "RUNNING", Reason: "None", ExitCode: -1, Name: "runner-a"},
+		"103": {State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1, Name: "runner-b"},
+		"105": {State: "CANCELLED", Reason: "None", ExitCode: 0, Name: "runner-c"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Query = %v, want %v", got, want)
+	}
+	c := readCalls(t, calls)
+	if len(c) != 2 || !strings.HasPrefix(c[1], "sacct -n -X -P -o JobID,State,ExitCode,JobName,Reason -j 103,105,106") {
+		t.Errorf("calls %q, want squeue then one sacct", c)
+	}
+}
