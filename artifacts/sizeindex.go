@@ -45,9 +45,17 @@ func (s *Store) OpenSizeIndex(pipeline string) *SizeIndex {
 	if err != nil {
 		return ix
 	}
-	for _, line := range bytes.Split(data, []byte{'\n'}) {
+	// One string for the whole file, lines and fields cut from it without
+	// copies: a million-cell index is read at every apply.
+	ix.entries = make(map[Key]sizeEntry, bytes.Count(data, []byte{'\n'})+1)
+	rest := string(data)
+	var fields []string
+	for rest != "" {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		// <key> <manifest size> <file>:<size> ...
-		f := strings.Fields(string(line))
+		fields = appendFields(fields[:0], line)
+		f := fields
 		if len(f) < 2 || !validKey(f[0]) {
 			continue
 		}
@@ -55,7 +63,7 @@ func (s *Store) OpenSizeIndex(pipeline string) *SizeIndex {
 		if err != nil {
 			continue
 		}
-		e := sizeEntry{manifest: ms}
+		e := sizeEntry{manifest: ms, files: make([]recordedSize, 0, len(f)-2)}
 		ok := true
 		for _, fs := range f[2:] {
 			name, size, found := strings.Cut(fs, ":")
@@ -71,6 +79,26 @@ func (s *Store) OpenSizeIndex(pipeline string) *SizeIndex {
 		}
 	}
 	return ix
+}
+
+// appendFields appends the space-separated fields of line (as
+// strings.Fields, for ASCII white space) to dst.
+func appendFields(dst []string, line string) []string {
+	start := -1
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c == ' ' || c == '\t' || c == '\r' {
+			if start >= 0 {
+				dst = append(dst, line[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, line[start:])
+	}
+	return dst
 }
 
 // Check reports whether key's entry is in the index and every one of its
@@ -168,4 +196,11 @@ func (ix *SizeIndex) Save(keep map[Key]bool) error {
 	}
 	ix.dirty = false
 	return nil
+}
+
+// Len returns the number of entries the index holds.
+func (ix *SizeIndex) Len() int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return len(ix.entries)
 }

@@ -397,15 +397,16 @@ func (a *applier) skipDependents(n *Node, dependents [][]*Node, pending []int, r
 // next plan can explain changes; unchanged refs are not rewritten.
 func (a *applier) refreshRefs(decisions []Decision) {
 	name := a.plan.Pipeline.Name
-	parallelFor(len(a.plan.Nodes), a.opts.Jobs*2, func(i int) {
+	// One loop: Ref and SetRef share the store's lock, so goroutines would
+	// only contend for it (a million cached cells).
+	for i, n := range a.plan.Nodes {
 		if !decisions[i].Cached {
-			return
+			continue
 		}
-		n := a.plan.Nodes[i]
 		if k, ok := a.store.Ref(name, n.ID()); !ok || k != n.Key {
 			_ = a.store.SetRef(name, n.ID(), n.Key)
 		}
-	})
+	}
 }
 
 // execute runs one node under its key lock and stores its outputs.

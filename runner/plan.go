@@ -6,7 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"hash"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,9 @@ type Node struct {
 	// tells that Key was recomputed because of them (see partial.go).
 	Missing []string
 	rekeyed bool
+	// srcs are the producer nodes of Inst.Inputs[i].Sources, resolved once
+	// by bindInputs (nil where a producer is unknown).
+	srcs [][]*Node
 }
 
 // ID returns the instance id, such as "fit[Lorenz,nvar]".
@@ -73,18 +77,19 @@ func SpecOptions(sets []string, reg *stages.Registry) spec.Options {
 // DeriveSeed derives an instance's seed from the root seed, the stage id and
 // its matrix cell, so seeds never depend on execution order.
 func DeriveSeed(root uint64, stage string, cell stages.Cell) uint64 {
-	h := sha256.New()
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], root)
-	h.Write(b[:])
-	h.Write([]byte(stage))
+	// One buffer hashed at once: the same bytes as writing them piecewise,
+	// without an allocation per write (a million cells are planned).
+	var stack [128]byte
+	b := binary.LittleEndian.AppendUint64(stack[:0], root)
+	b = append(b, stage...)
 	for _, av := range cell {
-		h.Write([]byte{0})
-		h.Write([]byte(av.Axis))
-		h.Write([]byte{'='})
-		h.Write([]byte(av.Value))
+		b = append(b, 0)
+		b = append(b, av.Axis...)
+		b = append(b, '=')
+		b = append(b, av.Value...)
 	}
-	return binary.LittleEndian.Uint64(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return binary.LittleEndian.Uint64(sum[:8])
 }
 
 // NewPlan binds an expanded pipeline to reg. All problems are reported at
@@ -120,8 +125,15 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	}
 	dir := pipelineDir(p.File)
 	digests := newFileDigests(dir)
+	// Cells of a stage without ${axis} share one params node (spec): its
+	// fingerprint is computed once.
+	var lastParams *spec.Node
+	var lastFP string
+	nodes := make([]Node, len(p.Instances))
+	plan.Nodes = make([]*Node, 0, len(p.Instances))
 	for i, inst := range p.Instances {
-		n := &Node{Inst: inst, Cell: inst.Cell, Index: i}
+		n := &nodes[i]
+		*n = Node{Inst: inst, Cell: inst.Cell, Index: i}
 		plan.Nodes = append(plan.Nodes, n)
 		plan.byID[inst.ID] = n
 		k, ok := reg.Lookup(inst.Kind)
@@ -130,7 +142,10 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 			continue
 		}
 		n.Kind = k
-		memo := k.Name() + "\x00" + nodeFingerprint(inst.Params)
+		if inst.Params != lastParams || lastParams == nil {
+			lastParams, lastFP = inst.Params, k.Name()+"\x00"+nodeFingerprint(inst.Params)
+		}
+		memo := lastFP
 		params, ok := decoded[memo]
 		var ds spec.Diagnostics
 		if !ok {
@@ -182,9 +197,9 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	}
 	// A node that could not be built (unknown kind, bad params) still has
 	// its inputs checked against its producers, so one run reports all.
-	mismatch := map[[2]*arrow.Schema]string{}
+	b := &binder{shaped: shaped, mismatch: map[[2]*arrow.Schema]string{}, seen: make([]int32, len(plan.Nodes))}
 	for _, n := range plan.Nodes {
-		diags = append(diags, plan.bindInputs(n, shaped, mismatch)...)
+		diags = append(diags, plan.bindInputs(n, b)...)
 	}
 	diags = append(diags, checkPublish(plan)...)
 	dedupe(&diags)
@@ -322,54 +337,95 @@ func dedupe(ds *spec.Diagnostics) {
 	*ds = out
 }
 
+// binder is the state bindInputs shares across the nodes of a plan.
+type binder struct {
+	shaped   map[string]bool
+	mismatch map[[2]*arrow.Schema]string
+	// seen[i] == n.Index+1 marks node i as a dependency of n already: no
+	// per-node map, even for a fan-in of a million cells.
+	seen []int32
+}
+
 // bindInputs checks a node's inputs against its ports and its producers'.
 // For a node that was not built, its own ports are checked when they could
 // be learned (learnPorts), and its producers' output ports always.
-func (p *Plan) bindInputs(n *Node, shaped map[string]bool, mismatch map[[2]*arrow.Schema]string) spec.Diagnostics {
+func (p *Plan) bindInputs(n *Node, b *binder) spec.Diagnostics {
 	built := n.Stage != nil
 	// A node with learned ports has its port names checked, not schemas:
 	// those may depend on the params that failed.
-	portsKnown := built || shaped[n.Inst.ID]
+	portsKnown := built || b.shaped[n.Inst.ID]
 	var diags spec.Diagnostics
 	path := "stages." + n.Inst.Stage + ".inputs"
-	inPorts := map[string]stages.Port{}
-	var names []string
-	for _, port := range n.In {
-		inPorts[port.Name] = port
-		names = append(names, port.Name)
+	// Ports are few: slices, not maps.
+	inPort := func(name string) (stages.Port, bool) {
+		for _, port := range n.In {
+			if port.Name == name {
+				return port, true
+			}
+		}
+		return stages.Port{}, false
 	}
-	connected := map[string]bool{}
-	seenDep := map[*Node]bool{}
-	for _, in := range n.Inst.Inputs {
-		port, ok := inPorts[in.Port]
+	connected := make([]bool, len(n.In))
+	if len(n.Inst.Inputs) > 0 {
+		n.srcs = make([][]*Node, len(n.Inst.Inputs))
+	}
+	mark := int32(n.Index + 1)
+	for ii, in := range n.Inst.Inputs {
+		port, ok := inPort(in.Port)
 		if portsKnown && !ok {
+			names := make([]string, len(n.In))
+			for i, port := range n.In {
+				names[i] = port.Name
+			}
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 				Message: fmt.Sprintf("stage kind %s has no input port %q%s", n.Kind.Name(), in.Port, didYouMeanOrList(in.Port, names))})
 			continue
 		}
-		connected[in.Port] = true
+		for i := range n.In {
+			if n.In[i].Name == in.Port {
+				connected[i] = true
+			}
+		}
 		if portsKnown && !port.Many && (in.FanIn || len(in.Sources) != 1) {
 			diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 				Message: fmt.Sprintf("input port %q takes one table but the selector matches %d cells", in.Port, len(in.Sources))})
 		}
-		for _, src := range in.Sources {
+		srcs := make([]*Node, len(in.Sources))
+		n.srcs[ii] = srcs
+		// The cells of a fan-in mostly share one producer kind and port:
+		// the last lookup is remembered.
+		var lastOut []stages.Port
+		var lastName string
+		var lastPort *stages.Port
+		var lastMsg string
+		lastChecked := false
+		for si, src := range in.Sources {
 			up := p.byID[src.Instance]
-			if up == nil || (up.Stage == nil && !shaped[src.Instance]) {
+			srcs[si] = up
+			if up == nil || (up.Stage == nil && !b.shaped[src.Instance]) {
 				continue
 			}
-			if up.Stage != nil && !seenDep[up] {
-				seenDep[up] = true
+			if up.Stage != nil && b.seen[up.Index] != mark {
+				b.seen[up.Index] = mark
 				n.Deps = append(n.Deps, up)
 			}
 			var outPort *stages.Port
-			var outNames []string
-			for i := range up.Out {
-				outNames = append(outNames, up.Out[i].Name)
-				if up.Out[i].Name == src.Port {
-					outPort = &up.Out[i]
+			if len(up.Out) > 0 && len(lastOut) == len(up.Out) && &lastOut[0] == &up.Out[0] && lastName == src.Port {
+				outPort = lastPort
+			} else {
+				lastChecked = false
+				for i := range up.Out {
+					if up.Out[i].Name == src.Port {
+						outPort = &up.Out[i]
+					}
 				}
+				lastOut, lastName, lastPort = up.Out, src.Port, outPort
 			}
 			if outPort == nil {
+				outNames := make([]string, len(up.Out))
+				for i := range up.Out {
+					outNames[i] = up.Out[i].Name
+				}
 				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
 					Message: fmt.Sprintf("stage %s (kind %s) has no output port %q%s", src.Stage, up.Kind.Name(), src.Port, didYouMeanOrList(src.Port, outNames))})
 				continue
@@ -377,11 +433,16 @@ func (p *Plan) bindInputs(n *Node, shaped map[string]bool, mismatch map[[2]*arro
 			if !built || up.Stage == nil {
 				continue
 			}
-			pair := [2]*arrow.Schema{outPort.Schema, port.Schema}
-			msg, seen := mismatch[pair]
-			if !seen {
-				msg = schemaMismatch(outPort.Schema, port.Schema)
-				mismatch[pair] = msg
+			msg := lastMsg
+			if !lastChecked {
+				pair := [2]*arrow.Schema{outPort.Schema, port.Schema}
+				var seen bool
+				msg, seen = b.mismatch[pair]
+				if !seen {
+					msg = schemaMismatch(outPort.Schema, port.Schema)
+					b.mismatch[pair] = msg
+				}
+				lastMsg, lastChecked = msg, true
 			}
 			if msg != "" {
 				diags = append(diags, spec.Diagnostic{Pos: in.Pos, Path: path + "." + in.Port,
@@ -390,13 +451,16 @@ func (p *Plan) bindInputs(n *Node, shaped map[string]bool, mismatch map[[2]*arro
 			}
 		}
 	}
-	for _, port := range n.In {
-		if !port.Optional && !connected[port.Name] {
+	for i, port := range n.In {
+		if !port.Optional && !connected[i] {
 			diags = append(diags, spec.Diagnostic{Pos: n.Inst.Pos, Path: path,
 				Message: fmt.Sprintf("required input port %q of kind %s is not connected", port.Name, n.Kind.Name())})
 		}
 	}
-	sort.Slice(n.Deps, func(i, j int) bool { return n.Deps[i].Index < n.Deps[j].Index })
+	less := func(a, b *Node) int { return a.Index - b.Index }
+	if !slices.IsSortedFunc(n.Deps, less) {
+		slices.SortFunc(n.Deps, less)
+	}
 	return diags
 }
 
@@ -447,29 +511,54 @@ func schemaString(s *arrow.Schema) string {
 // are already computed (topological order), so a key is known before
 // anything runs (Merkle chaining).
 func (p *Plan) computeKey(n *Node) artifacts.Key {
-	h := sha256.New()
-	w := func(parts ...string) {
-		for _, s := range parts {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
-	}
-	w(KeyFormat, n.Kind.Name(), strconv.Itoa(n.Kind.Version()))
-	h.Write(n.Params.Canonical)
-	h.Write([]byte{0})
-	w(strconv.FormatUint(n.Seed, 10))
-	for _, in := range n.Inst.Inputs {
-		w("in", in.Port)
-		for _, src := range in.Sources {
-			w(src.Instance, src.Port, string(p.byID[src.Instance].Key))
+	kw := keyWriter{h: sha256.New()}
+	kw.str(KeyFormat)
+	kw.str(n.Kind.Name())
+	kw.str(strconv.Itoa(n.Kind.Version()))
+	kw.buf = append(kw.buf, n.Params.Canonical...)
+	kw.buf = append(kw.buf, 0)
+	kw.buf = strconv.AppendUint(kw.buf, n.Seed, 10)
+	kw.buf = append(kw.buf, 0)
+	for ii, in := range n.Inst.Inputs {
+		kw.str("in")
+		kw.str(in.Port)
+		for si, src := range in.Sources {
+			up := n.srcs[ii][si]
+			kw.str(src.Instance)
+			kw.str(src.Port)
+			kw.str(string(up.Key))
+			kw.flush(false)
 		}
 	}
 	if n.Volatile {
 		// A volatile stage's outputs differ on every run, so its key (and its
 		// dependents') must too.
-		w("volatile", volatileNonce)
+		kw.str("volatile")
+		kw.str(volatileNonce)
 	}
-	return artifacts.Key(hex.EncodeToString(h.Sum(nil)))
+	kw.flush(true)
+	var sum [sha256.Size]byte
+	return artifacts.Key(hex.EncodeToString(kw.h.Sum(sum[:0])))
+}
+
+// keyWriter feeds a hash through a buffer: each part followed by a zero
+// byte, the same bytes as writing them one by one, in few Write calls.
+type keyWriter struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func (w *keyWriter) str(s string) {
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, 0)
+}
+
+// flush writes the buffer out when it is large, or always if all.
+func (w *keyWriter) flush(all bool) {
+	if all || len(w.buf) >= 32<<10 {
+		w.h.Write(w.buf)
+		w.buf = w.buf[:0]
+	}
 }
 
 // volatileNonce makes the keys of volatile stages unique to this process.

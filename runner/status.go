@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -30,10 +32,15 @@ func (p *Plan) Decide(store *artifacts.Store, jobs int) []Decision {
 // recorded.
 func (p *Plan) decide(store *artifacts.Store, ix *artifacts.SizeIndex, jobs int) []Decision {
 	out := make([]Decision, len(p.Nodes))
+	absent := absentKeys(p, store, ix)
 	parallelFor(len(p.Nodes), max(jobs, 1)*2, func(i int) {
 		n := p.Nodes[i]
 		if n.Volatile {
 			out[i] = Decision{Reason: "volatile: runs on every apply"}
+			return
+		}
+		if absent != nil && absent[i] {
+			out[i] = Decision{Reason: p.explain(store, n)}
 			return
 		}
 		if ix.Check(n.Key) {
@@ -58,6 +65,37 @@ func (p *Plan) decide(store *artifacts.Store, ix *artifacts.SizeIndex, jobs int)
 		out[i] = Decision{Reason: p.explain(store, n)}
 	})
 	return out
+}
+
+// absentKeys marks the nodes whose entry directory does not exist, from
+// one listing per shard directory, when the plan is large and mostly new
+// to the size index: the first plan of a big sweep then costs a few
+// hundred directory reads instead of two failed system calls per cell.
+// Nil means "look every node up".
+func absentKeys(p *Plan, store *artifacts.Store, ix *artifacts.SizeIndex) []bool {
+	if len(p.Nodes) < 4096 || ix.Len() >= len(p.Nodes)/2 {
+		return nil
+	}
+	shards := map[string]map[string]bool{}
+	absent := make([]bool, len(p.Nodes))
+	for i, n := range p.Nodes {
+		dir := store.Dir(n.Key)
+		shard, name := filepath.Split(dir)
+		names, ok := shards[shard]
+		if !ok {
+			names = map[string]bool{}
+			ents, err := os.ReadDir(shard)
+			if err != nil && !os.IsNotExist(err) {
+				return nil // cannot tell: look every node up
+			}
+			for _, e := range ents {
+				names[e.Name()] = true
+			}
+			shards[shard] = names
+		}
+		absent[i] = !names[name]
+	}
+	return absent
 }
 
 // explain says why a node's key is not in the store.

@@ -249,7 +249,7 @@ func TestFileFields(t *testing.T) {
 	for _, f := range append(top, st...) {
 		names = append(names, fmt.Sprintf("%s:%v", f.Name, f.Required))
 	}
-	want := "version:true name:true seed:false matrix:false stages:true kind:true foreach:false inputs:false params:false timeout:false retries:false publish:false"
+	want := "version:true name:true seed:false max_instances:false matrix:false resources:false stages:true kind:true foreach:false inputs:false params:false timeout:false retries:false batch:false resources:false publish:false"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

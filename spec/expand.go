@@ -39,6 +39,27 @@ func (b *builder) substNode(n *Node, c Cell, a *arena) *Node {
 	return out
 }
 
+// hasTemplate reports whether a string under n holds a "$" (a template).
+func hasTemplate(n *Node) bool {
+	switch n.Kind {
+	case ScalarNode:
+		return n.Tag == "!!str" && strings.Contains(n.Value, "$")
+	case MapNode:
+		for _, e := range n.Entries {
+			if hasTemplate(e.Value) {
+				return true
+			}
+		}
+	case SeqNode:
+		for _, it := range n.Items {
+			if hasTemplate(it) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // makeInstances creates the instances of every expanded stage and resolves
 // their inputs.
 func (b *builder) makeInstances() {
@@ -51,18 +72,27 @@ func (b *builder) makeInstances() {
 		inputs := make([]Input, 0, len(st.cells)*len(st.inputs))
 		st.inst = make([]*Instance, len(st.cells))
 		k := len(st.inputs)
+		// Params without ${axis} are one read-only node shared by every
+		// cell: a million-cell stage does not copy them a million times.
+		shared := !hasTemplate(st.params)
 		for i, c := range st.cells {
+			params := st.params
+			if !shared {
+				params = b.substNode(st.params, c, &a)
+			}
 			insts[i] = Instance{
-				ID:      instanceID(st, c),
-				Stage:   st.id,
-				Cell:    c,
-				Kind:    st.kind,
-				Pos:     st.pos,
-				KindPos: st.kindPos,
-				Params:  b.substNode(st.params, c, &a),
-				Inputs:  inputs[i*k : i*k : (i+1)*k],
-				Timeout: st.timeout,
-				Retries: st.retries,
+				ID:        instanceID(st, c),
+				Stage:     st.id,
+				Cell:      c,
+				Kind:      st.kind,
+				Pos:       st.pos,
+				KindPos:   st.kindPos,
+				Params:    params,
+				Inputs:    inputs[i*k : i*k : (i+1)*k],
+				Timeout:   st.timeout,
+				Retries:   st.retries,
+				Batch:     st.batch,
+				Resources: st.resources,
 			}
 			insts[i].Publish, insts[i].PublishPos = st.publish, st.publishPos
 			st.inst[i] = &insts[i]

@@ -27,16 +27,18 @@ type combo struct {
 
 // stage is a stage of the file while building.
 type stage struct {
-	id      string
-	index   int // file order
-	pos     Pos
-	kind    string
-	kindPos Pos
-	foreach []*axis
-	params  *Node
-	inputs  []*input
-	timeout time.Duration
-	retries int
+	id        string
+	index     int // file order
+	pos       Pos
+	kind      string
+	kindPos   Pos
+	foreach   []*axis
+	params    *Node
+	inputs    []*input
+	timeout   time.Duration
+	retries   int
+	batch     int
+	resources Resources
 	// publish and publishPos: the publish folder and its position.
 	publish    string
 	publishPos Pos
@@ -274,71 +276,27 @@ func (b *builder) combos(n *Node) {
 	}
 }
 
-// maxCells returns the expansion limit.
+// maxCells returns the expansion limit: the file's max_instances, else
+// Options.MaxCells, else DefaultMaxCells.
 func (b *builder) maxCells() int {
+	if b.maxInstances > 0 {
+		return b.maxInstances
+	}
 	if b.opts.MaxCells > 0 {
 		return b.opts.MaxCells
 	}
 	return DefaultMaxCells
 }
 
-// expand computes the cells of every stage that can be expanded, within the
-// cell limit.
-func (b *builder) expand() {
-	limit := b.maxCells()
-	total := 0
-	for _, st := range b.stages {
-		if st.broken {
-			continue
-		}
-		size := 1
-		for _, a := range st.foreach {
-			if size > math.MaxInt/len(a.values) {
-				size = math.MaxInt
-				break
-			}
-			size *= len(a.values)
-		}
-		if size > limit-total {
-			sizes := make([]string, len(st.foreach))
-			names := make([]string, len(st.foreach))
-			for i, a := range st.foreach {
-				sizes[i] = fmt.Sprint(len(a.values))
-				names[i] = a.name
-			}
-			count := fmt.Sprint(size)
-			if size == math.MaxInt {
-				count = "more than " + fmt.Sprint(limit)
-			}
-			b.errorf(st.pos, "stages."+st.id, "matrix expansion of stage %q gives %s cells (foreach [%s]: %s), bringing the pipeline over the limit of %d cells",
-				st.id, count, strings.Join(names, ", "), strings.Join(sizes, " x "), limit)
-			return
-		}
-		total += size
-		b.cellsOf(st, size)
-		if len(st.cells) == 0 {
-			b.errorf(st.pos, "stages."+st.id, "every cell of stage %q is removed by matrix.exclude", st.id)
-			st.broken = true
-			continue
-		}
-		st.expanded = true
-	}
+// rule is a combination exclude as positions in one stage's foreach.
+type rule struct {
+	pos    []int
+	values []string
 }
 
-// cellsOf fills st.cells with the cartesian product of its foreach axes
-// (last axis varying fastest) minus the combination excludes.
-func (b *builder) cellsOf(st *stage, size int) {
-	k := len(st.foreach)
-	if k == 0 {
-		st.cells = []Cell{nil}
-		st.tuples = []string{""}
-		return
-	}
-	// The excludes that apply: all their axes are in this stage's foreach.
-	type rule struct {
-		pos    []int
-		values []string
-	}
+// rulesFor returns the combination excludes that apply to st: all their
+// axes are in its foreach.
+func (b *builder) rulesFor(st *stage) []rule {
 	var rules []rule
 	for _, c := range b.excludes {
 		r := rule{values: c.values}
@@ -359,27 +317,147 @@ func (b *builder) cellsOf(st *stage, size int) {
 			rules = append(rules, r)
 		}
 	}
+	return rules
+}
+
+// excluded reports whether the cell at odometer position idx matches a rule.
+func excluded(st *stage, rules []rule, idx []int) bool {
+	for _, r := range rules {
+		match := true
+		for j, p := range r.pos {
+			if st.foreach[p].values[idx[p]] != r.values[j] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// countCells returns how many cells st has, without building any: the
+// product of its axes' lengths minus the combination excludes. When that
+// exceeds room it may return a lower bound still above room (atLeast);
+// math.MaxInt stands for a product that overflows.
+func (b *builder) countCells(st *stage, room int) (n int, atLeast bool) {
+	size := 1
+	for _, a := range st.foreach {
+		if size > math.MaxInt/len(a.values) {
+			return math.MaxInt, true
+		}
+		size *= len(a.values)
+	}
+	rules := b.rulesFor(st)
+	if len(rules) == 0 {
+		return size, false
+	}
+	// Each rule fixes one value of some axes, so it removes at most the
+	// product of the other axes: a lower bound decides most cases at once.
+	lower := size
+	for _, r := range rules {
+		removed := size
+		for _, p := range r.pos {
+			removed /= len(st.foreach[p].values)
+		}
+		lower -= removed
+	}
+	if lower > room {
+		// With one rule the bound is exact; with more, rules may overlap.
+		return lower, len(rules) > 1
+	}
+	// Count exactly: an odometer walk without allocating cells.
+	k := len(st.foreach)
+	idx := make([]int, k)
+	n = 0
+	for {
+		if !excluded(st, rules, idx) {
+			n++
+		}
+		i := k - 1
+		for ; i >= 0; i-- {
+			idx[i]++
+			if idx[i] < len(st.foreach[i].values) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i < 0 {
+			return n, false
+		}
+	}
+}
+
+// expand computes the cells of every stage that can be expanded. The cells
+// of every stage are counted first: a file over the limit is rejected
+// before any cell is built, at the stage that brings it over.
+func (b *builder) expand() {
+	limit := b.maxCells()
+	total := 0
+	counts := make([]int, len(b.stages))
+	for i, st := range b.stages {
+		if st.broken {
+			continue
+		}
+		n, atLeast := b.countCells(st, limit-total)
+		counts[i] = n
+		if n > limit-total {
+			sizes := make([]string, len(st.foreach))
+			names := make([]string, len(st.foreach))
+			for i, a := range st.foreach {
+				sizes[i] = fmt.Sprint(len(a.values))
+				names[i] = a.name
+			}
+			count := fmt.Sprint(n)
+			switch {
+			case n == math.MaxInt:
+				count = "more than " + fmt.Sprint(limit)
+			case atLeast:
+				count = "at least " + count
+			}
+			if len(st.foreach) == 0 {
+				b.errorf(st.pos, "stages."+st.id, "stage %q brings the pipeline over the limit of %d cells (max_instances)", st.id, limit)
+				return
+			}
+			b.errorf(st.pos, "stages."+st.id, "matrix expansion of stage %q gives %s cells (foreach [%s]: %s), bringing the pipeline over the limit of %d cells (max_instances)",
+				st.id, count, strings.Join(names, ", "), strings.Join(sizes, " x "), limit)
+			return
+		}
+		total += n
+	}
+	for i, st := range b.stages {
+		if st.broken {
+			continue
+		}
+		b.cellsOf(st, counts[i])
+		if len(st.cells) == 0 {
+			b.errorf(st.pos, "stages."+st.id, "every cell of stage %q is removed by matrix.exclude", st.id)
+			st.broken = true
+			continue
+		}
+		st.expanded = true
+	}
+}
+
+// cellsOf fills st.cells with the cartesian product of its foreach axes
+// (last axis varying fastest) minus the combination excludes; size is
+// their number.
+func (b *builder) cellsOf(st *stage, size int) {
+	k := len(st.foreach)
+	if k == 0 {
+		st.cells = []Cell{nil}
+		st.tuples = []string{""}
+		return
+	}
+	rules := b.rulesFor(st)
 	st.cells = make([]Cell, 0, size)
 	st.tuples = make([]string, 0, size)
 	idx := make([]int, k)
 	flat := make([]AxisValue, 0, size*k)
 	var key strings.Builder
 	for {
-		excluded := false
-		for _, r := range rules {
-			match := true
-			for j, p := range r.pos {
-				if st.foreach[p].values[idx[p]] != r.values[j] {
-					match = false
-					break
-				}
-			}
-			if match {
-				excluded = true
-				break
-			}
-		}
-		if !excluded {
+		if !excluded(st, rules, idx) {
 			start := len(flat)
 			key.Reset()
 			for i, a := range st.foreach {

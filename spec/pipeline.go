@@ -13,8 +13,8 @@ import (
 )
 
 // DefaultMaxCells is the default limit on the number of stage instances a
-// pipeline may expand to (Options.MaxCells).
-const DefaultMaxCells = 100000
+// pipeline may expand to (the file's max_instances, or Options.MaxCells).
+const DefaultMaxCells = 1000000
 
 // Options configure Parse and Load.
 type Options struct {
@@ -25,8 +25,8 @@ type Options struct {
 	// Resolve resolves a named matrix selection: the axis
 	// `system: {catalog: flows}` calls Resolve("catalog", <node "flows">).
 	Resolve func(selector string, arg *Node) ([]string, error)
-	// MaxCells limits the number of stage instances over all stages;
-	// 0 means DefaultMaxCells.
+	// MaxCells limits the number of stage instances over all stages when
+	// the file sets no max_instances; 0 means DefaultMaxCells.
 	MaxCells int
 }
 
@@ -105,7 +105,7 @@ type Instance struct {
 	Kind    string
 	Pos     Pos // position of the stage key
 	KindPos Pos
-	Params  *Node         // after ${axis} substitution and --set overrides; never nil
+	Params  *Node         // after ${axis} substitution and --set overrides; never nil; read-only, shared by the cells of a stage when it has no ${axis}
 	Inputs  []Input       // sorted by Port
 	Timeout time.Duration // 0 means none
 	Retries int
@@ -113,6 +113,13 @@ type Instance struct {
 	// in the file (relative to the pipeline file); "" for none.
 	Publish    string
 	PublishPos Pos
+	// Batch is how many cells of the stage one batch job computes (0: the
+	// executor decides). Not part of the cache key.
+	Batch int
+	// Resources are what a batch job of the stage asks for: the kind's
+	// defaults (top-level resources) overridden by the stage's. Not part of
+	// the cache key.
+	Resources Resources
 }
 
 // Input is one input port of an instance with the producers it reads.
@@ -136,19 +143,25 @@ type pipelineFile struct {
 	Version int    `yaml:"version" doc:"File format version; must be 1."`
 	Name    string `yaml:"name" doc:"Pipeline name."`
 	Seed    uint64 `yaml:"seed,omitempty" doc:"Root seed; every stage derives its own from (seed, stage id, matrix cell)."`
-	Matrix  *Node  `yaml:"matrix,omitempty" doc:"Matrix axes: lists of values or named selections, plus combination excludes."`
-	Stages  *Node  `yaml:"stages" doc:"Stages by id, in file order."`
+	// MaxInstances is a guard against a typo multiplying the matrix: the
+	// cells are counted before any is built.
+	MaxInstances int   `yaml:"max_instances,omitempty" doc:"Most stage instances the matrix may expand to, over all stages (default 1000000); counted before expanding."`
+	Matrix       *Node `yaml:"matrix,omitempty" doc:"Matrix axes: lists of values or named selections, plus combination excludes."`
+	Resources    *Node `yaml:"resources,omitempty" doc:"Default batch-job resources per stage kind, such as {generate: {mem: 4G}}."`
+	Stages       *Node `yaml:"stages" doc:"Stages by id, in file order."`
 }
 
 // stageFile is one stage of a pipeline file.
 type stageFile struct {
-	Kind    string        `yaml:"kind" doc:"Stage kind."`
-	Foreach *Node         `yaml:"foreach,omitempty" doc:"Matrix axes this stage expands over."`
-	Inputs  *Node         `yaml:"inputs,omitempty" doc:"Input port -> selector such as data[${system}].train."`
-	Params  *Node         `yaml:"params,omitempty" doc:"Parameters of the stage kind."`
-	Timeout time.Duration `yaml:"timeout,omitempty" doc:"Time limit per instance, such as 10m."`
-	Retries int           `yaml:"retries,omitempty" doc:"Extra attempts after a failure."`
-	Publish string        `yaml:"publish,omitempty" doc:"Folder, relative to the pipeline file, where runner apply publishes the stage's file outputs (HTML, PNG, SVG, Markdown) after it succeeds; a matrix stage publishes each cell into a sub-folder named by the cell."`
+	Kind      string        `yaml:"kind" doc:"Stage kind."`
+	Foreach   *Node         `yaml:"foreach,omitempty" doc:"Matrix axes this stage expands over."`
+	Inputs    *Node         `yaml:"inputs,omitempty" doc:"Input port -> selector such as data[${system}].train."`
+	Params    *Node         `yaml:"params,omitempty" doc:"Parameters of the stage kind."`
+	Timeout   time.Duration `yaml:"timeout,omitempty" doc:"Time limit per instance, such as 10m."`
+	Retries   int           `yaml:"retries,omitempty" doc:"Extra attempts after a failure."`
+	Batch     int           `yaml:"batch,omitempty" doc:"Cells of this stage computed by one batch job (Slurm executor); default from the cells' recorded wall times."`
+	Resources *Node         `yaml:"resources,omitempty" doc:"Batch-job resources: partition, account, qos, time, mem, cpus, gpus, extra."`
+	Publish   string        `yaml:"publish,omitempty" doc:"Folder, relative to the pipeline file, where runner apply publishes the stage's file outputs (HTML, PNG, SVG, Markdown) after it succeeds; a matrix stage publishes each cell into a sub-folder named by the cell."`
 }
 
 var (
@@ -203,6 +216,10 @@ type builder struct {
 	opts Options
 	ds   Diagnostics
 	p    *Pipeline
+	// maxInstances is the file's max_instances; 0 when unset.
+	maxInstances int
+	// kindRes are the default resources per stage kind.
+	kindRes map[string]Resources
 
 	axes     []*axis
 	axisByID map[string]*axis
@@ -236,6 +253,14 @@ func (b *builder) build(root *Node) {
 		b.errorf(n.Pos, "name", "name must not be empty")
 	}
 	b.p = &Pipeline{File: b.file, Version: f.Version, Name: f.Name, Seed: f.Seed}
+	if n := root.Get("max_instances"); n != nil && n.Kind == ScalarNode && n.Tag != "!!null" {
+		if f.MaxInstances <= 0 {
+			b.errorf(n.Pos, "max_instances", "max_instances must be a positive number of stage instances, got %s", n.Value)
+		} else {
+			b.maxInstances = f.MaxInstances
+		}
+	}
+	b.kindRes = b.kindResources(f.Resources)
 	b.matrix(f.Matrix)
 	if root.Kind == MapNode && root.Get("stages") != nil {
 		b.parseStages(root, f.Stages)
@@ -292,7 +317,7 @@ func (b *builder) parseStage(e Entry) *stage {
 	}
 	var sf stageFile
 	b.ds = append(b.ds, Decode(n, path, &sf)...)
-	st := &stage{id: e.Key, pos: e.KeyPos, kind: sf.Kind, kindPos: n.Pos, timeout: sf.Timeout, retries: sf.Retries}
+	st := &stage{id: e.Key, pos: e.KeyPos, kind: sf.Kind, kindPos: n.Pos, timeout: sf.Timeout, retries: sf.Retries, batch: sf.Batch}
 	if kn := n.Get("kind"); kn != nil {
 		st.kindPos = kn.Pos
 		if kn.Kind == ScalarNode && kn.Tag != "!!null" {
@@ -313,6 +338,10 @@ func (b *builder) parseStage(e Entry) *stage {
 			b.errorf(pn.Pos, path+".publish", "publish must name a folder")
 		}
 	}
+	if sf.Batch < 0 {
+		b.errorf(n.Get("batch").Pos, path+".batch", "batch must not be negative")
+	}
+	st.resources = b.kindRes[sf.Kind].Override(b.decodeResources(sf.Resources, path+".resources"))
 	b.parseForeach(st, sf.Foreach, path+".foreach")
 	switch {
 	case sf.Params == nil || isNull(sf.Params):

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -311,17 +312,40 @@ stages:
 	if len(ds) != 1 {
 		t.Fatalf("want one diagnostic, got %v", ds)
 	}
-	// The stages within the limit remain, for the planner to check.
-	if p == nil || len(p.Instances) != 30+900 {
-		t.Fatalf("partial pipeline: %v", p)
+	// The cells are counted before any is built: a file over the limit
+	// expands no stage at all.
+	if p != nil && len(p.Instances) != 0 {
+		t.Fatalf("instances built for a file over the limit: %d", len(p.Instances))
 	}
-	want := `p.yaml:9:3: stages.three: matrix expansion of stage "three" gives 900 cells (foreach [a, b]: 30 x 30), bringing the pipeline over the limit of 1000 cells`
+	want := `p.yaml:9:3: stages.three: matrix expansion of stage "three" gives 900 cells (foreach [a, b]: 30 x 30), bringing the pipeline over the limit of 1000 cells (max_instances)`
 	if ds[0].String() != want {
 		t.Errorf("got  %s\nwant %s", ds[0], want)
 	}
 	opts.MaxCells = 1830
 	if p := mustParse(t, src, opts); len(p.Instances) != 1830 {
 		t.Errorf("instances = %d", len(p.Instances))
+	}
+	// The file's max_instances wins over the caller's default.
+	if p := mustParse(t, "max_instances: 1830\n"+src, Options{Resolve: testResolve, MaxCells: 10}); len(p.Instances) != 1830 {
+		t.Errorf("max_instances: instances = %d", len(p.Instances))
+	}
+	_, ds = Parse("p.yaml", []byte("max_instances: 1829\n"+src), Options{Resolve: testResolve})
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "over the limit of 1829 cells") {
+		t.Errorf("max_instances 1829: %v", ds)
+	}
+	_, ds = Parse("p.yaml", []byte("max_instances: 0\n"+src), Options{Resolve: testResolve})
+	if len(ds) != 1 || ds[0].Path != "max_instances" || ds[0].Pos.Line != 1 {
+		t.Errorf("max_instances 0: %v", ds)
+	}
+	// Combination excludes count: 30 x 30 minus the 30 cells with b=v0
+	// fits a limit of 30 + 870 + 870.
+	excl := strings.Replace(src, "  b: {range: 30}\n", "  b: {range: 30}\n  exclude: [{b: v0}]\n", 1)
+	if p := mustParse(t, excl, Options{Resolve: testResolve, MaxCells: 1770}); len(p.Instances) != 1770 {
+		t.Errorf("excludes: instances = %d", len(p.Instances))
+	}
+	_, ds = Parse("p.yaml", []byte(excl), Options{Resolve: testResolve, MaxCells: 1769})
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "gives 870 cells") {
+		t.Errorf("excludes over: %v", ds)
 	}
 	// A product that overflows int is reported without being built.
 	var b strings.Builder
@@ -333,7 +357,7 @@ stages:
 	}
 	fmt.Fprintf(&b, "stages:\n  s: {kind: x, foreach: [%s]}\n", strings.Join(axes, ", "))
 	_, ds = Parse("p.yaml", []byte(b.String()), Options{Resolve: testResolve})
-	if len(ds) != 1 || !strings.Contains(ds[0].Message, "more than 100000 cells") {
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "more than 1000000 cells") {
 		t.Errorf("huge: %v", ds)
 	}
 }
@@ -409,5 +433,112 @@ stages:
 	}
 	if one := z.Inputs[1]; one.FanIn || sourceIDs(one) != "y" {
 		t.Fatalf("single input %+v", one)
+	}
+}
+
+func TestResources(t *testing.T) {
+	src := `version: 1
+name: res
+resources:
+  generate: {mem: 4G, time: 30m, partition: short}
+stages:
+  a:
+    kind: generate
+    resources: {time: "1:30:00", cpus: 4, extra: [--constraint=haswell]}
+  b: {kind: generate}
+  c: {kind: train, resources: {gpus: 1, qos: long, account: lab}}
+`
+	p := mustParse(t, src, Options{})
+	got := map[string]Resources{}
+	for _, in := range p.Instances {
+		got[in.ID] = in.Resources
+	}
+	a := got["a"]
+	if a.Mem != "4G" || a.Partition != "short" || a.Minutes() != 90 || a.CPUs != 4 {
+		t.Errorf("a: kind defaults overridden field by field, got %+v", a)
+	}
+	if got["b"].Minutes() != 30 || got["b"].MemMB() != 4096 {
+		t.Errorf("b: kind defaults, got %+v", got["b"])
+	}
+	want := []string{"--partition=short", "--mem=4096M", "--cpus-per-task=4", "--constraint=haswell"}
+	if args := a.SbatchArgs(); !reflect.DeepEqual(args, want) {
+		t.Errorf("a: sbatch args %q, want %q", args, want)
+	}
+	if args := got["c"].SbatchArgs(); !reflect.DeepEqual(args, []string{"--account=lab", "--qos=long", "--gres=gpu:1"}) {
+		t.Errorf("c: sbatch args %q", args)
+	}
+
+	bad := `version: 1
+name: res
+resources:
+  generate: {mem: lots}
+stages:
+  a:
+    kind: generate
+    resources: {time: 1:99:99:99, cpus: -1, gpu: 1, extra: [constraint]}
+`
+	_, ds := Parse("p.yaml", []byte(bad), Options{})
+	var lines []string
+	for _, d := range ds {
+		lines = append(lines, d.String())
+	}
+	for _, want := range []string{
+		`p.yaml:4:19: resources.generate.mem: mem "lots" is not a memory size`,
+		`p.yaml:8:45: stages.a.resources: unknown field "gpu" (did you mean "gpus"?)`,
+	} {
+		found := false
+		for _, l := range lines {
+			if strings.HasPrefix(l, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no diagnostic %q in:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	// Without the unknown key, the values are checked, each at its place.
+	_, ds = Parse("p.yaml", []byte(strings.Replace(bad, "gpu: 1, ", "", 1)), Options{})
+	msgs := fmt.Sprint(ds)
+	for _, want := range []string{"8:23: stages.a.resources.time", "8:41: stages.a.resources.cpus", "8:53: stages.a.resources.extra[0]"} {
+		if !strings.Contains(msgs, want) {
+			t.Errorf("no %q in %s", want, msgs)
+		}
+	}
+}
+
+func TestSlurmTimeAndMem(t *testing.T) {
+	for in, want := range map[string]int{"90": 90, "1:30:00": 90, "10:30": 11, "2-00": 2880, "1-01:01:01": 1502, "45m": 45, "90s": 2} {
+		if got, err := parseSlurmTime(in); err != nil || got != want {
+			t.Errorf("parseSlurmTime(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]int64{"4G": 4096, "500M": 500, "1.5G": 1536, "2048": 2048, "512K": 1, "1T": 1 << 20, "2GB": 2048} {
+		if got, err := parseMem(in); err != nil || got != want {
+			t.Errorf("parseMem(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"x", "-5", "0", "1:2:3:4"} {
+		if _, err := parseSlurmTime(in); err == nil {
+			t.Errorf("parseSlurmTime(%q) accepted", in)
+		}
+	}
+	if _, err := parseMem("4Q"); err == nil {
+		t.Error("parseMem(4Q) accepted")
+	}
+}
+
+func TestParseResourceOverride(t *testing.T) {
+	st, r, err := ParseResourceOverride("fit.time=2h")
+	if err != nil || st != "fit" || r.Minutes() != 120 {
+		t.Errorf("fit.time=2h: %q %+v %v", st, r, err)
+	}
+	st, r, err = ParseResourceOverride("extra=[--constraint=a, --exclusive]")
+	if err != nil || st != "" || len(r.Extra) != 2 {
+		t.Errorf("extra: %q %+v %v", st, r, err)
+	}
+	for _, bad := range []string{"mem", "mem=lots", "memory=4G", "cpus=x"} {
+		if _, _, err := ParseResourceOverride(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

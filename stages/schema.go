@@ -41,10 +41,12 @@ func (r *Registry) JSONSchema() ([]byte, error) {
 			"foreach": obj{"type": "array", "items": obj{"type": "string"}, "description": "matrix axes this stage expands over"},
 			"inputs": obj{"type": "object", "description": "input port -> producer selector such as data[${system}].train or score[*].metrics, or a list of selectors (fan-in from several stages)",
 				"additionalProperties": obj{"anyOf": []any{obj{"type": "string"}, obj{"type": "array", "items": obj{"type": "string"}, "minItems": 1}}}},
-			"params":  obj{"type": "object"},
-			"timeout": obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "per-attempt time limit, such as 30s or 10m"},
-			"retries": obj{"type": "integer", "minimum": 0, "description": "extra attempts after a failure"},
-			"publish": obj{"type": "string", "minLength": 1, "description": "folder, relative to the pipeline file, where runner apply publishes the stage's file outputs after it succeeds"},
+			"params":    obj{"type": "object"},
+			"timeout":   obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "per-attempt time limit, such as 30s or 10m"},
+			"retries":   obj{"type": "integer", "minimum": 0, "description": "extra attempts after a failure"},
+			"resources": resourcesSchema(),
+			"batch":     obj{"type": "integer", "minimum": 0, "description": "cells of this stage computed by one batch job (Slurm executor); default from the cells' recorded wall times"},
+			"publish":   obj{"type": "string", "minLength": 1, "description": "folder, relative to the pipeline file, where runner apply publishes the stage's file outputs after it succeeds"},
 		},
 		"allOf": cases,
 	}
@@ -64,6 +66,10 @@ func (r *Registry) JSONSchema() ([]byte, error) {
 			"version": obj{"const": 1, "description": "file format version"},
 			"name":    obj{"type": "string", "description": "pipeline name; refs in the artifact store are kept per name"},
 			"seed":    obj{"type": "integer", "minimum": 0, "description": "root seed; each stage derives its own from (seed, stage id, matrix cell)"},
+			"resources": obj{"type": "object", "description": "default batch-job resources per stage kind, such as {generate: {mem: 4G}}",
+				"propertyNames": obj{"enum": names}, "additionalProperties": resourcesSchema()},
+			"max_instances": obj{"type": "integer", "minimum": 1, "default": spec.DefaultMaxCells,
+				"description": "most stage instances the matrix may expand to, over all stages; counted before expanding"},
 			"matrix": obj{"type": "object", "description": "matrix axes; the reserved key exclude lists partial cells to drop",
 				"properties":           obj{"exclude": obj{"type": "array", "items": obj{"type": "object", "additionalProperties": scalar}}},
 				"additionalProperties": axis},
@@ -83,6 +89,13 @@ func (r *Registry) JSONSchema() ([]byte, error) {
 }
 
 type obj = map[string]any
+
+// resourcesSchema describes spec.Resources.
+func resourcesSchema() obj {
+	s := typeSchema(reflect.TypeFor[spec.Resources](), reflect.Value{})
+	s["description"] = "batch-job resources (Slurm executor); not part of the cache key"
+	return s
+}
 
 // typeSchema describes a Go params type; def holds its default value.
 func typeSchema(t reflect.Type, def reflect.Value) obj {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/runner/slurm"
+	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 )
 
@@ -143,15 +145,17 @@ func newPlanCmd(g *globals) *cobra.Command {
 				writeJSON(g.stdout, map[string]any{"pipeline": plan.Pipeline.Name, "stages": rows, "run": toRun, "cached": len(rows) - toRun})
 				return nil
 			}
+			// Buffered: a million-cell plan is a million lines.
+			w := bufio.NewWriterSize(g.stdout, 1<<16)
 			for _, r := range rows {
 				if r.Reason != "" {
-					fmt.Fprintf(g.stdout, "%-6s  %-*s  %s\n", r.Status, width, r.Stage, r.Reason)
+					fmt.Fprintf(w, "%-6s  %-*s  %s\n", r.Status, width, r.Stage, r.Reason)
 				} else {
-					fmt.Fprintf(g.stdout, "%-6s  %s\n", r.Status, r.Stage)
+					fmt.Fprintf(w, "%-6s  %s\n", r.Status, r.Stage)
 				}
 			}
-			fmt.Fprintf(g.stdout, "%d to run, %d cached\n", toRun, len(rows)-toRun)
-			return nil
+			fmt.Fprintf(w, "%d to run, %d cached\n", toRun, len(rows)-toRun)
+			return w.Flush()
 		},
 	}
 	addSetFlag(cmd.Flags(), &sets)
@@ -163,6 +167,8 @@ func newApplyCmd(g *globals) *cobra.Command {
 	var sets []string
 	var opts runner.Options
 	var executor, cpuprofile, slurmArgs string
+	var resources []string
+	var detach bool
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "apply FILE",
@@ -173,6 +179,9 @@ func newApplyCmd(g *globals) *cobra.Command {
 			case "local":
 				if cmd.Flags().Changed("slurm-args") {
 					return invalid(errors.New("--slurm-args needs --executor slurm"))
+				}
+				if detach {
+					return invalid(errors.New("--detach needs --executor slurm"))
 				}
 			case "slurm":
 				if _, err := exec.LookPath("sbatch"); err != nil {
@@ -200,11 +209,18 @@ func newApplyCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := overrideResources(plan, resources); err != nil {
+				return invalid(err)
+			}
 			if executor == "slurm" {
-				ex, err := newSlurmExecutor(args[0], sets, store.Root(), slurmArgs)
+				ex, err := newSlurmExecutor(args[0], plan.Pipeline.Name, sets, store.Root(), slurmArgs)
 				if err != nil {
 					return invalid(err)
 				}
+				if detach {
+					return g.detach(cmd.Context(), plan, store, ex)
+				}
+				g.attachDetached(plan, store, ex)
 				opts.Executor = ex
 				if !cmd.Flags().Changed("jobs") {
 					// A queued job costs a goroutine here, not a core.
@@ -245,15 +261,38 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.FailFast, "fail-fast", false, "stop scheduling new stages after the first failure")
 	f.StringVar(&executor, "executor", "local", "where stages run: local (this process) or slurm (one batch job per stage instance; the store must be on a filesystem shared with the compute nodes)")
 	f.StringVar(&slurmArgs, "slurm-args", "", "extra sbatch arguments for every job, such as \"--partition=short --mem=2G\"")
+	f.BoolVar(&detach, "detach", false, "with --executor slurm: submit everything that must run with afterok dependencies and exit (follow with runner status)")
+	f.StringArrayVar(&resources, "resource", nil, "batch-job resources over the file's: [STAGE.]KEY=VALUE such as mem=8G or fit.time=2h (repeatable)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a Go CPU profile of the apply to this file")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
 }
 
+// overrideResources applies --resource overrides to the plan's instances.
+func overrideResources(plan *runner.Plan, overrides []string) error {
+	for _, o := range overrides {
+		stage, r, err := spec.ParseResourceOverride(o)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, n := range plan.Nodes {
+			if stage == "" || n.Inst.Stage == stage {
+				n.Inst.Resources = n.Inst.Resources.Override(r)
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("--resource %q: no stage %q in the pipeline", o, stage)
+		}
+	}
+	return nil
+}
+
 // newSlurmExecutor builds the Slurm executor: jobs run this binary on the
-// same pipeline file, overrides and store.
-func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*slurm.Executor, error) {
+// compiled specs of their cells and the same store.
+func newSlurmExecutor(pipeline, name string, sets []string, store, extra string) (*slurm.Executor, error) {
 	bin, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("slurm executor: locate the runner binary: %w", err)
@@ -271,7 +310,7 @@ func newSlurmExecutor(pipeline string, sets []string, store, extra string) (*slu
 		return nil, fmt.Errorf("--slurm-args: %w", err)
 	}
 	return slurm.New(slurm.Config{
-		Runner: bin, Pipeline: pipeline, Sets: sets, Store: store, Args: sbatchArgs,
+		Runner: bin, Pipeline: pipeline, Name: name, Sets: sets, Store: store, Args: sbatchArgs,
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Client is the executor's view of a Slurm cluster: submit a batch script,
@@ -43,6 +44,9 @@ type JobState struct {
 	State    string // such as PENDING, RUNNING, COMPLETED, FAILED, TIMEOUT
 	Reason   string // why it is pending or ended, such as Priority or NonZeroExitCode
 	ExitCode int    // exit code of the job script; -1 if unknown or killed by a signal
+	// Name is the job's name, if told: a controller that crashed before
+	// saving a job may give its id to the next one.
+	Name string
 }
 
 // CLI is the Client that runs sbatch, squeue, scontrol and scancel from
@@ -79,8 +83,9 @@ func (CLI) Submit(ctx context.Context, job Job) (string, error) {
 const squeueChunk = 500
 
 // Query asks squeue about every job at once (an array by its job id), then
-// scontrol about the ids squeue no longer lists, and about the exit codes
-// of failed jobs, which squeue does not print.
+// about the ids squeue no longer lists and the exit codes of failed jobs
+// (which squeue does not print): sacct, in one call, where accounting
+// exists; else scontrol, one call per id.
 func (CLI) Query(ctx context.Context, ids []string) (map[string]JobState, error) {
 	seen := map[string]bool{}
 	var jobs []string
@@ -99,10 +104,38 @@ func (CLI) Query(ctx context.Context, ids []string) (map[string]JobState, error)
 			return nil, err
 		}
 	}
+	// The ids to ask further: not listed, or failed without an exit code.
+	var more []string
+	for _, id := range ids {
+		st, ok := listed[id]
+		if !ok || terminalStates[st.State] && st.State != "COMPLETED" && st.ExitCode < 0 {
+			more = append(more, id)
+		}
+	}
+	var accounted map[string]JobState
+	if len(more) > 0 && sacctAvailable(ctx) {
+		accounted = map[string]JobState{}
+		for rest := more; len(rest) > 0; {
+			chunk := rest[:min(len(rest), squeueChunk)]
+			rest = rest[len(chunk):]
+			if err := sacct(ctx, chunk, accounted); err != nil {
+				accounted = nil // fall back to scontrol
+				break
+			}
+		}
+	}
 	states := make(map[string]JobState, len(ids))
 	for _, id := range ids {
 		st, ok := listed[id]
-		if !ok {
+		if acc, found := accounted[id]; found {
+			if ok {
+				st.ExitCode = acc.ExitCode
+			} else {
+				st, ok = acc, true
+			}
+		} else if !ok && accounted != nil {
+			continue // not even in the accounting: unknown
+		} else if !ok {
 			var err error
 			if st, ok, err = scontrolJob(ctx, id); err != nil {
 				return nil, err
@@ -111,7 +144,7 @@ func (CLI) Query(ctx context.Context, ids []string) (map[string]JobState, error)
 				continue // forgotten
 			}
 		}
-		if terminalStates[st.State] && st.State != "COMPLETED" && st.ExitCode < 0 {
+		if terminalStates[st.State] && st.State != "COMPLETED" && st.ExitCode < 0 && accounted == nil {
 			if full, ok, err := scontrolJob(ctx, id); err == nil && ok {
 				st.ExitCode = full.ExitCode
 			}
@@ -119,6 +152,48 @@ func (CLI) Query(ctx context.Context, ids []string) (map[string]JobState, error)
 		states[id] = st
 	}
 	return states, nil
+}
+
+// sacctAvailable reports whether this cluster keeps accounting (sacct
+// answers), asked once per process.
+var sacctAvailable = func() func(ctx context.Context) bool {
+	var once sync.Once
+	var ok bool
+	return func(ctx context.Context) bool {
+		once.Do(func() {
+			_, err := command(ctx, "sacct", "-n", "-X", "-P", "-o", "JobID", "-j", "1")
+			ok = err == nil
+		})
+		return ok
+	}
+}()
+
+// sacct adds to states what accounting knows of ids (one call): state,
+// exit code and name of each job or array task.
+func sacct(ctx context.Context, ids []string, states map[string]JobState) error {
+	out, err := command(ctx, "sacct", "-n", "-X", "-P", "-o", "JobID,State,ExitCode,JobName,Reason", "-j", strings.Join(ids, ","))
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "|")
+		if len(f) < 4 {
+			continue
+		}
+		state, _, _ := strings.Cut(f[1], " ") // "CANCELLED by 0"
+		st := JobState{State: state, Name: f[3], ExitCode: -1}
+		if code, sig, _ := strings.Cut(f[2], ":"); sig == "0" {
+			if c, err := strconv.Atoi(code); err == nil {
+				st.ExitCode = c
+			}
+		}
+		if len(f) > 4 {
+			st.Reason = f[4]
+		}
+		states[f[0]] = st
+	}
+	return nil
 }
 
 // Cancel runs scancel.
@@ -130,7 +205,7 @@ func (CLI) Cancel(ctx context.Context, ids []string) error {
 // squeue adds to states the state of every job (and array task) of ids
 // that squeue still lists.
 func squeue(ctx context.Context, ids []string, states map[string]JobState) error {
-	out, err := command(ctx, "squeue", "-h", "-r", "-t", "all", "-j", strings.Join(ids, ","), "-o", "%i %T %r")
+	out, err := command(ctx, "squeue", "-h", "-r", "-t", "all", "-j", strings.Join(ids, ","), "-o", "%i %T %j %r")
 	if err != nil {
 		// With a single id that Slurm forgot, squeue fails instead of
 		// listing nothing.
@@ -147,7 +222,10 @@ func squeue(ctx context.Context, ids []string, states map[string]JobState) error
 		}
 		st := JobState{State: f[1], ExitCode: -1}
 		if len(f) > 2 {
-			st.Reason = f[2]
+			st.Name = f[2]
+		}
+		if len(f) > 3 {
+			st.Reason = f[3]
 		}
 		states[f[0]] = st
 	}
@@ -170,6 +248,8 @@ func scontrolJob(ctx context.Context, id string) (st JobState, ok bool, err erro
 		switch k {
 		case "JobState":
 			st.State = v
+		case "JobName":
+			st.Name = v
 		case "Reason":
 			st.Reason = v
 		case "ExitCode": // "code:signal"

@@ -27,13 +27,13 @@ func fakeCommands(t *testing.T) (calls string) {
 esac
 for id in ${6//,/ }; do
   case $id in
-    101) echo "101 RUNNING None" ;;
-    102) echo "102_0 COMPLETED None"; echo "102_1 FAILED NonZeroExitCode" ;;
+    101) echo "101 RUNNING runner-a None" ;;
+    102) echo "102_0 COMPLETED runner-s None"; echo "102_1 FAILED runner-s NonZeroExitCode" ;;
   esac
 done`,
 		"scontrol": `case "$4" in
-  102_1) echo "JobId=102 ArrayJobId=102 ArrayTaskId=1 JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0" ;;
-  103) echo "JobId=103 JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15" ;;
+  102_1) echo "JobId=102 ArrayJobId=102 ArrayTaskId=1 JobName=runner-s JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0" ;;
+  103) echo "JobId=103 JobName=runner-b JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15" ;;
   *) echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1 ;;
 esac`,
 		"scancel": `exit 0`,
@@ -92,10 +92,10 @@ func TestCLIQuery(t *testing.T) {
 		want map[string]JobState
 	}{
 		{"listed, ended and forgotten", []string{"101", "102_0", "102_1", "103", "104"}, map[string]JobState{
-			"101":   {State: "RUNNING", Reason: "None", ExitCode: -1},
-			"102_0": {State: "COMPLETED", Reason: "None", ExitCode: -1},
-			"102_1": {State: "FAILED", Reason: "NonZeroExitCode", ExitCode: 3}, // exit code from scontrol
-			"103":   {State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1},     // killed by signal 15
+			"101":   {State: "RUNNING", Reason: "None", ExitCode: -1, Name: "runner-a"},
+			"102_0": {State: "COMPLETED", Reason: "None", ExitCode: -1, Name: "runner-s"},
+			"102_1": {State: "FAILED", Reason: "NonZeroExitCode", ExitCode: 3, Name: "runner-s"}, // exit code from scontrol
+			"103":   {State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1, Name: "runner-b"},     // killed by signal 15
 		}},
 		// squeue fails on a single id it forgot, instead of listing nothing.
 		{"single forgotten id", []string{"104"}, map[string]JobState{}},
@@ -127,5 +127,38 @@ func TestCLICancel(t *testing.T) {
 	}
 	if got := readCalls(t, calls); !reflect.DeepEqual(got, []string{"scancel 101 102_1"}) {
 		t.Errorf("ran %q", got)
+	}
+}
+
+// TestCLIQuerySacct: where accounting exists, the jobs squeue no longer
+// lists are asked of sacct in one call, not of scontrol one by one.
+func TestCLIQuerySacct(t *testing.T) {
+	calls := fakeCommands(t)
+	dir := filepath.Dir(calls)
+	script := "#!/bin/bash\necho \"sacct $*\" >>" + shellQuote(calls) + `
+echo "103|TIMEOUT|0:15|runner-b|TimeLimit"
+echo "105|CANCELLED by 0|0:0|runner-c|None"
+`
+	if err := os.WriteFile(filepath.Join(dir, "sacct"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	saved := sacctAvailable
+	sacctAvailable = func(context.Context) bool { return true }
+	defer func() { sacctAvailable = saved }()
+	got, err := CLI{}.Query(context.Background(), []string{"101", "103", "105", "106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]JobState{
+		"101": {State: "RUNNING", Reason: "None", ExitCode: -1, Name: "runner-a"},
+		"103": {State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1, Name: "runner-b"},
+		"105": {State: "CANCELLED", Reason: "None", ExitCode: 0, Name: "runner-c"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Query = %v, want %v", got, want)
+	}
+	c := readCalls(t, calls)
+	if len(c) != 2 || !strings.HasPrefix(c[1], "sacct -n -X -P -o JobID,State,ExitCode,JobName,Reason -j 103,105,106") {
+		t.Errorf("calls %q, want squeue then one sacct", c)
 	}
 }

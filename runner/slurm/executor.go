@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chaos-runner/runner/artifacts"
 	"github.com/chaos-runner/runner/runner"
 )
 
@@ -23,17 +24,22 @@ import (
 type Config struct {
 	// Runner is the runner binary the jobs run (usually os.Executable()).
 	Runner string
-	// Pipeline is the pipeline file. It must not change while jobs run:
-	// each job re-plans it and computes the instance it is given.
+	// Pipeline is the pipeline file, for messages only: jobs run the
+	// compiled description of their nodes (runner.JobSpec) written with the
+	// submission, never the file itself.
 	Pipeline string
-	// Sets are the --set overrides, passed on to every job.
+	// Sets are the --set overrides the plan was made with (informational:
+	// they are compiled into the job specs).
 	Sets []string
+	// Name is the pipeline's name, whose refs give the previous entries of
+	// its instances (for their wall times); "" turns that off.
+	Name string
 	// Store is the artifact store root, on a filesystem shared with the
 	// compute nodes.
 	Store string
-	// WorkDir holds job scripts, logs and exit-code files (default
+	// WorkDir holds job specs, scripts, logs and exit-code files (default
 	// <Store>/slurm). Each submission gets a sub-directory, removed when all
-	// its jobs succeeded; failed jobs keep theirs for inspection.
+	// its cells succeeded; failed ones keep theirs for inspection.
 	WorkDir string
 	// Chdir is the jobs' working directory (default: the current directory).
 	Chdir string
@@ -47,9 +53,19 @@ type Config struct {
 	// for more cells of the same stage to submit them as one job array
 	// (default 100ms; negative: never use job arrays).
 	ArrayWindow time.Duration
-	// MaxArray caps the size of one job array (default 1000, under Slurm's
-	// default MaxArraySize of 1001).
+	// MaxArray caps the number of tasks of one job array (default 1000,
+	// under Slurm's default MaxArraySize of 1001).
 	MaxArray int
+	// BatchTarget is how long a batch job of short cells should last when
+	// a stage sets no batch: the cells' recorded wall times (from the
+	// previous entries of the same instances) divided into it (default 1m).
+	BatchTarget time.Duration
+	// MaxBatch caps the cells of one batch job (default 1000).
+	MaxBatch int
+	// Growth multiplies the time limit of a job that ended TIMEOUT, and the
+	// memory of one that ended OUT_OF_MEMORY, when it is retried (default
+	// 2). Retried jobs go alone.
+	Growth float64
 	// Log receives one line per submission, resubmission and cancellation;
 	// nil discards.
 	Log io.Writer
@@ -65,21 +81,35 @@ type Executor struct {
 
 	submits atomic.Int64 // Client.Submit calls
 	jobs    atomic.Int64 // jobs submitted (array tasks count one each)
+	cells   atomic.Int64 // cells submitted
 	seq     atomic.Int64 // submission directory names
 
 	mu       sync.Mutex
 	batches  map[string]*submission // open array batches by stage
-	watchers map[*watcher]bool      // outstanding jobs
-	cancels  []*watcher             // jobs to scancel at the next poll
+	watchers map[*watcher]bool      // outstanding tasks
+	cancels  []*watcher             // tasks to scancel at the next poll
 	polling  bool
 	wake     chan struct{}
+	// walls caches the recorded wall time of a stage's cells (seconds; <0
+	// unknown), read once per stage from the store.
+	walls map[string]float64
+	store *artifacts.Store
+	// attach maps the keys of a detached run's cells to their jobs, for
+	// Run to follow instead of submitting (guarded by mu).
+	attach map[artifacts.Key]attachment
+}
+
+// attachment is a cell of a detached run: cell index in sub.
+type attachment struct {
+	sub  *submission
+	cell int
 }
 
 var _ runner.Executor = (*Executor)(nil)
 
 // New checks the configuration and returns an executor.
 func New(cfg Config) (*Executor, error) {
-	for name, p := range map[string]string{"runner binary": cfg.Runner, "pipeline": cfg.Pipeline, "store": cfg.Store} {
+	for name, p := range map[string]string{"runner binary": cfg.Runner, "store": cfg.Store} {
 		if p == "" || !filepath.IsAbs(p) {
 			return nil, fmt.Errorf("slurm executor: %s path %q must be absolute", name, p)
 		}
@@ -103,6 +133,15 @@ func New(cfg Config) (*Executor, error) {
 	if cfg.MaxArray <= 0 {
 		cfg.MaxArray = 1000
 	}
+	if cfg.BatchTarget <= 0 {
+		cfg.BatchTarget = time.Minute
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 1000
+	}
+	if cfg.Growth < 1 {
+		cfg.Growth = 2
+	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
@@ -112,11 +151,18 @@ func New(cfg Config) (*Executor, error) {
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return nil, fmt.Errorf("slurm executor: work dir: %w", err)
 	}
+	store, err := artifacts.Open(cfg.Store)
+	if err != nil {
+		return nil, fmt.Errorf("slurm executor: %w", err)
+	}
 	return &Executor{
 		cfg:      cfg,
 		batches:  map[string]*submission{},
 		watchers: map[*watcher]bool{},
 		wake:     make(chan struct{}, 1),
+		walls:    map[string]float64{},
+		store:    store,
+		attach:   map[artifacts.Key]attachment{},
 	}, nil
 }
 
@@ -127,14 +173,19 @@ func (e *Executor) Submissions() int { return int(e.submits.Load()) }
 // Jobs returns how many jobs were submitted (each array task counts).
 func (e *Executor) Jobs() int { return int(e.jobs.Load()) }
 
+// Cells returns how many cells (nodes) were submitted.
+func (e *Executor) Cells() int { return int(e.cells.Load()) }
+
 // JobError is a job that ended without producing its node's entry.
 type JobError struct {
 	JobID    string // "123" or "123_4" for an array task
 	State    string // Slurm job state, such as FAILED or TIMEOUT; LOST if Slurm forgot it
-	ExitCode int    // exit code of the job script, -1 if it did not finish
+	ExitCode int    // exit code of the node in the job, -1 if it did not finish
 	Reason   string // Slurm's reason, if any
 	Log      string // the job's stderr log
 	Tail     string // the last lines of that log
+	// lostInBatch: the cell's batch job ended before reaching it.
+	lostInBatch bool
 }
 
 func (e *JobError) Error() string {
@@ -155,8 +206,8 @@ func (e *JobError) Error() string {
 }
 
 // retryable reports whether resubmitting can help: the job ended without
-// a verdict of the stage itself (exec-node exits 1 when the stage failed
-// after its own retries, 2 when the node is not in the plan).
+// a verdict of the stage itself (exec-node records 1 for a cell whose stage
+// failed after its own retries, 2 when the job spec is unusable).
 func (e *JobError) retryable() bool {
 	switch e.State {
 	case "NODE_FAIL", "BOOT_FAIL", "PREEMPTED", "OUT_OF_MEMORY", "TIMEOUT", "DEADLINE", "CANCELLED", "LOST":
@@ -167,13 +218,16 @@ func (e *JobError) retryable() bool {
 	return false
 }
 
-// Run submits n as a batch job (or as a task of a job array), waits for it
-// and reports its failure with the tail of its log. On cancellation it
-// cancels the job and returns ctx.Err().
+// Run submits n as a batch job (or as a cell of a batch, or a task of a job
+// array), waits for it and reports its failure with the tail of its log.
+// On cancellation it cancels the job and returns ctx.Err(). A cell whose
+// batch job died before reaching it is resubmitted alone.
 func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 	attempts := n.Inst.Retries + 1
+	grow := scale{time: 1, mem: 1}
+	extra := false
 	for attempt := 1; ; attempt++ {
-		err := e.runOnce(ctx, n, attempt == 1)
+		err := e.runOnce(ctx, n, attempt == 1, grow)
 		if err == nil {
 			return nil
 		}
@@ -181,33 +235,59 @@ func (e *Executor) Run(ctx context.Context, n *runner.Node) error {
 			return ctx.Err()
 		}
 		var je *JobError
+		if errors.As(err, &je) && (je.lostInBatch || je.State == "LOST") && je.retryable() && attempt == attempts && !extra {
+			// Not this cell's fault: its batch died before reaching it, or
+			// Slurm lost the job (a controller crash): once more, alone.
+			attempts++
+			extra = true
+		}
 		if !errors.As(err, &je) || !je.retryable() || attempt >= attempts {
 			if attempt > 1 {
 				return fmt.Errorf("attempt %d of %d: %w", attempt, attempts, err)
 			}
 			return err
 		}
-		fmt.Fprintf(e.cfg.Log, "slurm: %s: job %s %s; resubmitting (attempt %d of %d)\n", n.ID(), je.JobID, je.State, attempt+1, attempts)
+		more := ""
+		switch je.State {
+		case "TIMEOUT":
+			grow.time *= e.cfg.Growth
+			more = fmt.Sprintf(" with %gx the time", grow.time)
+		case "OUT_OF_MEMORY":
+			grow.mem *= e.cfg.Growth
+			more = fmt.Sprintf(" with %gx the memory", grow.mem)
+		}
+		fmt.Fprintf(e.cfg.Log, "slurm: %s: job %s %s; resubmitting%s (attempt %d of %d)\n", n.ID(), je.JobID, je.State, more, attempt+1, attempts)
 	}
 }
 
-// submission is one sbatch call: a single job or a job array.
+// scale multiplies the time limit and memory of a retried job.
+type scale struct{ time, mem float64 }
+
+// submission is one sbatch call: a single job or a job array, each task
+// computing batch consecutive cells.
 type submission struct {
 	stage string
 	dir   string
 	nodes []*runner.Node
-	// timeLimit is the --time value shared by all nodes ("" for none).
+	batch int      // cells per task
+	grow  scale    // of a retried job's time and memory
+	after []string // afterok dependencies (detached runs)
+	// timeLimit is the --time value shared by all tasks ("" for none).
 	timeLimit string
 
-	ready chan struct{} // closed once submitted
-	jobID string
-	err   error
+	ready   chan struct{} // closed once submitted
+	jobID   string
+	jobName string
+	tasks   int
+	err     error
 
-	remaining int  // tasks not finished (guarded by Executor.mu)
-	failed    bool // a task failed: keep the directory
+	remaining int  // cells not finished (guarded by Executor.mu)
+	failed    bool // a cell failed: keep the directory
+	// watchers of the tasks, by task index (guarded by Executor.mu).
+	watchers map[int]*watcher
 }
 
-// task is one node's job: the whole submission or one array task.
+// task is one job: the whole submission or one array task.
 type task struct {
 	sub   *submission
 	index int
@@ -218,81 +298,170 @@ func (t *task) path(ext string) string {
 	return filepath.Join(t.sub.dir, fmt.Sprintf("task-%d.%s", t.index, ext))
 }
 
-func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool) error {
-	t, err := e.submit(ctx, n, allowArray)
-	if err != nil {
-		return err
-	}
-	w := e.watch(t)
-	var end jobEnd
-	select {
-	case end = <-w.done:
-	case <-ctx.Done():
-		e.cancel(w)
-		e.finished(t, false)
-		return ctx.Err()
-	}
-	rc := readExitCode(t.path("rc"))
-	if end.err != nil {
-		e.finished(t, false)
-		return fmt.Errorf("slurm job %s: %w", t.id, end.err)
-	}
-	if end.exit >= 0 {
-		rc = end.exit // Slurm knows better than a file on a shared filesystem
-	}
-	state := end.state
-	if state == "" {
-		// Slurm forgot the job before it was seen to end: the exit-code file
-		// tells whether the script ran to its end.
-		switch {
-		case rc == 0:
-			state = "COMPLETED"
-		case rc > 0:
-			state = "FAILED"
-		default:
-			state = "LOST"
+func (e *Executor) runOnce(ctx context.Context, n *runner.Node, allowArray bool, grow scale) error {
+	e.mu.Lock()
+	att, attached := e.attach[n.Key]
+	delete(e.attach, n.Key)
+	e.mu.Unlock()
+	sub, cell := att.sub, att.cell
+	if attached {
+		fmt.Fprintf(e.cfg.Log, "slurm: %s: following job %s of a detached run\n", n.ID(), sub.jobID)
+	} else {
+		var err error
+		if sub, cell, err = e.submit(ctx, n, allowArray, grow); err != nil {
+			return err
 		}
 	}
-	if state == "COMPLETED" {
-		e.finished(t, true)
+	w := e.watch(sub, cell/sub.batch)
+	t := w.t
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		e.leave(w)
+		e.finished(sub, false)
+		return ctx.Err()
+	}
+	end := w.end
+	if end.err != nil {
+		e.finished(sub, false)
+		return fmt.Errorf("slurm job %s: %w", t.id, end.err)
+	}
+	// The cell's own exit-code file is the verdict; the job's state says
+	// why a cell without one did not finish.
+	rc := readExitCode(filepath.Join(sub.dir, fmt.Sprintf("cell-%d.rc", cell)))
+	if rc == 0 {
+		e.finished(sub, true)
 		return nil
 	}
-	e.finished(t, false)
-	je := &JobError{JobID: t.id, State: state, ExitCode: rc, Reason: end.reason, Log: t.path("err")}
+	e.finished(sub, false)
+	je := &JobError{JobID: t.id, State: end.state, ExitCode: rc, Reason: end.reason, Log: t.path("err")}
+	if rc > 0 {
+		je.State = "FAILED" // the cell's verdict
+	} else {
+		// The job did not reach this cell: its state, or its exit code when
+		// Slurm forgot it, says why.
+		trc := end.exit
+		if trc < 0 {
+			trc = readExitCode(t.path("rc"))
+		}
+		je.ExitCode = trc
+		switch {
+		case je.State == "" && trc > 0:
+			je.State = "FAILED"
+		case je.State == "" || je.State == "COMPLETED":
+			je.State = "LOST"
+		}
+		je.lostInBatch = sub.batch > 1
+	}
 	je.Tail = logTail(je.Log, 20, 4096)
 	return je
 }
 
-// finished records the end of a task; the submission directory goes once
-// all its tasks succeeded.
-func (e *Executor) finished(t *task, ok bool) {
+// Attach makes Run follow the jobs of a detached run for its cells that
+// are not done, instead of submitting them again. It returns how many
+// cells it will follow.
+func (e *Executor) Attach(rec *RunRecord) int {
 	e.mu.Lock()
-	t.sub.remaining--
-	if !ok {
-		t.sub.failed = true
+	defer e.mu.Unlock()
+	count := 0
+	for _, rs := range rec.Submissions {
+		sub := &submission{stage: rs.Stage, dir: rs.Dir, batch: max(rs.Batch, 1), tasks: rs.Tasks, jobID: rs.JobID, jobName: rs.JobName,
+			ready: make(chan struct{}), watchers: map[int]*watcher{}}
+		close(sub.ready)
+		for i, c := range rs.Cells {
+			if _, err := e.store.Lookup(c.Key); err == nil {
+				continue
+			}
+			if readExitCode(filepath.Join(rs.Dir, fmt.Sprintf("cell-%d.rc", i))) > 0 {
+				continue // failed: this apply tries again
+			}
+			e.attach[c.Key] = attachment{sub: sub, cell: i}
+			sub.remaining++
+			count++
+		}
 	}
-	clean := t.sub.remaining == 0 && !t.sub.failed
+	return count
+}
+
+// finished records the end of a cell; the submission directory goes once
+// all its cells succeeded.
+func (e *Executor) finished(sub *submission, ok bool) {
+	e.mu.Lock()
+	sub.remaining--
+	if !ok {
+		sub.failed = true
+	}
+	clean := sub.remaining == 0 && !sub.failed
 	e.mu.Unlock()
 	if clean {
-		_ = os.RemoveAll(t.sub.dir)
+		_ = os.RemoveAll(sub.dir)
 	}
 }
 
-// submit submits n alone, or joins it to the open array batch of its stage.
-func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool) (*task, error) {
-	if !allowArray || e.cfg.ArrayWindow < 0 || len(n.Cell) == 0 {
-		return e.submitOne(ctx, n)
+// batchSize is how many cells of n's stage one job computes: the stage's
+// batch, else BatchTarget over the recorded wall time of its cells.
+func (e *Executor) batchSize(n *runner.Node) int {
+	if n.Inst.Batch > 0 {
+		return min(n.Inst.Batch, e.cfg.MaxBatch)
 	}
+	if len(n.Cell) == 0 {
+		return 1
+	}
+	e.mu.Lock()
+	wall, ok := e.walls[n.Inst.Stage]
+	e.mu.Unlock()
+	if !ok {
+		wall = -1
+		if m := e.previousEntry(n); m != nil {
+			wall = m.WallSeconds
+		}
+		e.mu.Lock()
+		e.walls[n.Inst.Stage] = wall
+		e.mu.Unlock()
+	}
+	if wall < 0 {
+		return 1 // unknown: a cell may be long
+	}
+	b := int(e.cfg.BatchTarget.Seconds() / max(wall, 0.001))
+	return max(1, min(b, e.cfg.MaxBatch))
+}
+
+// previousEntry is the manifest of the entry n's instance had in an earlier
+// run (its ref), if it is still in the store.
+func (e *Executor) previousEntry(n *runner.Node) *artifacts.Manifest {
+	if e.cfg.Name == "" {
+		return nil
+	}
+	prev, ok := e.store.Ref(e.cfg.Name, n.ID())
+	if !ok {
+		return nil
+	}
+	m, err := e.store.Lookup(prev)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+// submit submits n alone, or joins it to the open array batch of its
+// stage. It returns the submission and n's cell index in it.
+func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool, grow scale) (*submission, int, error) {
+	if !allowArray || e.cfg.ArrayWindow < 0 || len(n.Cell) == 0 {
+		sub, err := e.submitOne(ctx, n, grow)
+		return sub, 0, err
+	}
+	batch := e.batchSize(n)
 	e.mu.Lock()
 	sub := e.batches[n.Inst.Stage]
 	if sub == nil {
 		sub = e.newSubmission(n)
+		sub.batch = batch
 		e.batches[n.Inst.Stage] = sub
 		time.AfterFunc(e.cfg.ArrayWindow, func() { e.flush(sub) })
 	}
 	index := len(sub.nodes)
 	sub.nodes = append(sub.nodes, n)
-	full := len(sub.nodes) >= e.cfg.MaxArray
+	full := len(sub.nodes) >= e.cfg.MaxArray*sub.batch
 	e.mu.Unlock()
 	if full {
 		e.flush(sub)
@@ -300,31 +469,30 @@ func (e *Executor) submit(ctx context.Context, n *runner.Node, allowArray bool) 
 	// Wait for the submission even if ctx ends: the batch is submitted for
 	// its other members, and the caller cancels this task.
 	<-sub.ready
-	if sub.err != nil && len(sub.nodes) > 1 {
+	if sub.err != nil && sub.tasks > 1 {
 		// A cluster may refuse arrays (MaxArraySize, QOS limits): every
 		// member tries on its own.
 		fmt.Fprintf(e.cfg.Log, "slurm: %v; submitting %s alone\n", sub.err, n.ID())
-		return e.submitOne(ctx, n)
+		e.finished(sub, false)
+		sub, err := e.submitOne(ctx, n, grow)
+		return sub, 0, err
 	}
 	if sub.err != nil {
-		return nil, sub.err
+		return nil, 0, sub.err
 	}
-	id := sub.jobID
-	if len(sub.nodes) > 1 {
-		id += "_" + strconv.Itoa(index)
-	}
-	return &task{sub: sub, index: index, id: id}, nil
+	return sub, index, nil
 }
 
 // submitOne submits n as a job of its own.
-func (e *Executor) submitOne(ctx context.Context, n *runner.Node) (*task, error) {
+func (e *Executor) submitOne(ctx context.Context, n *runner.Node, grow scale) (*submission, error) {
 	sub := e.newSubmission(n)
 	sub.nodes = []*runner.Node{n}
+	sub.grow = grow
 	e.submitBatch(ctx, sub)
 	if sub.err != nil {
 		return nil, sub.err
 	}
-	return &task{sub: sub, id: sub.jobID}, nil
+	return sub, nil
 }
 
 // flush closes an open batch and submits it (once).
@@ -350,30 +518,48 @@ func (e *Executor) newSubmission(n *runner.Node) *submission {
 	}
 	dir := filepath.Join(e.cfg.WorkDir, fmt.Sprintf("%s-%d-%d-%s",
 		time.Now().UTC().Format("20060102T150405"), os.Getpid(), e.seq.Add(1), name))
-	return &submission{stage: n.Inst.Stage, dir: dir, timeLimit: slurmTime(n), ready: make(chan struct{})}
+	return &submission{stage: n.Inst.Stage, dir: dir, batch: 1, grow: scale{1, 1}, ready: make(chan struct{}), watchers: map[int]*watcher{}}
 }
 
-// slurmTime is the --time limit for a node: its retries times its timeout,
-// plus a margin for start-up, in whole minutes; "" when it has no timeout.
-func slurmTime(n *runner.Node) string {
-	if n.Inst.Timeout <= 0 {
+// slurmTime is the --time limit in whole minutes for a task of batch cells
+// like n, times grow: the stage's resources.time per cell, else its
+// timeout times its attempts plus a start-up margin; "" for neither.
+func slurmTime(n *runner.Node, batch int, grow float64) string {
+	var total time.Duration
+	switch {
+	case n.Inst.Resources.Minutes() > 0:
+		total = time.Duration(batch*n.Inst.Resources.Minutes()) * time.Minute
+	case n.Inst.Timeout > 0:
+		total = time.Duration(batch*(n.Inst.Retries+1))*n.Inst.Timeout + 2*time.Minute
+	default:
 		return ""
 	}
-	total := time.Duration(n.Inst.Retries+1)*n.Inst.Timeout + 2*time.Minute
+	total = time.Duration(float64(total) * grow)
 	return strconv.Itoa(int((total + time.Minute - 1) / time.Minute))
 }
 
-// submitBatch writes the job script and submits it; it sets sub.jobID or
-// sub.err and closes sub.ready.
+// submitBatch writes the job specs and script and submits them; it sets
+// sub.jobID or sub.err and closes sub.ready.
 func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 	defer close(sub.ready)
+	sub.batch = max(1, min(sub.batch, len(sub.nodes)))
+	sub.tasks = (len(sub.nodes) + sub.batch - 1) / sub.batch
 	sub.remaining = len(sub.nodes)
 	first := sub.nodes[0]
+	sub.timeLimit = slurmTime(first, sub.batch, sub.grow.time)
 	fail := func(err error) {
 		sub.err = fmt.Errorf("slurm: submit %s: %w", first.ID(), err)
 		_ = os.RemoveAll(sub.dir)
 	}
 	if err := os.MkdirAll(sub.dir, 0o755); err != nil {
+		fail(err)
+		return
+	}
+	specs := make([]runner.JobSpec, len(sub.nodes))
+	for i, n := range sub.nodes {
+		specs[i] = n.JobSpec()
+	}
+	if err := runner.WriteJobSpecs(filepath.Join(sub.dir, "jobs.json"), specs); err != nil {
 		fail(err)
 		return
 	}
@@ -383,13 +569,16 @@ func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 		return
 	}
 	job := Job{Script: script, Chdir: e.cfg.Chdir, Time: sub.timeLimit}
-	if len(sub.nodes) > 1 {
+	if sub.tasks > 1 {
 		job.Name = "runner-" + unsafeName.ReplaceAllString(sub.stage, "_")
-		job.Array = len(sub.nodes)
+		job.Array = sub.tasks
 		job.Output = filepath.Join(sub.dir, "task-%a.out")
 		job.Error = filepath.Join(sub.dir, "task-%a.err")
 	} else {
 		job.Name = "runner-" + first.Key.Short()
+		if len(sub.nodes) > 1 {
+			job.Name = "runner-" + unsafeName.ReplaceAllString(sub.stage, "_")
+		}
 		job.Output = filepath.Join(sub.dir, "task-0.out")
 		job.Error = filepath.Join(sub.dir, "task-0.err")
 	}
@@ -400,36 +589,75 @@ func (e *Executor) submitBatch(ctx context.Context, sub *submission) {
 		job.Args = append(job.Args, "--account="+e.cfg.Account)
 	}
 	job.Args = append(job.Args, e.cfg.Args...)
-	e.submits.Add(1)
-	id, err := e.cfg.Client.Submit(ctx, job)
+	// The stage's resources come after the global arguments: sbatch takes
+	// the last of a repeated option.
+	res := first.Inst.Resources
+	if mb := res.MemMB(); mb > 0 && sub.grow.mem > 1 {
+		res.Mem = fmt.Sprintf("%dM", int64(float64(mb)*sub.grow.mem))
+	}
+	job.Args = append(job.Args, res.SbatchArgs()...)
+	if len(sub.after) > 0 {
+		job.Args = append(job.Args, "--dependency=afterok:"+strings.Join(sub.after, ":"), "--kill-on-invalid-dep=yes")
+	}
+	id, err := e.submitRetrying(ctx, job)
 	if err != nil {
 		fail(err)
 		return
 	}
-	sub.jobID = id
-	e.jobs.Add(int64(len(sub.nodes)))
-	if len(sub.nodes) > 1 {
-		fmt.Fprintf(e.cfg.Log, "slurm: job array %s: %d cells of %s\n", id, len(sub.nodes), sub.stage)
-	} else {
+	sub.jobID, sub.jobName = id, job.Name
+	e.jobs.Add(int64(sub.tasks))
+	e.cells.Add(int64(len(sub.nodes)))
+	switch {
+	case sub.tasks > 1:
+		fmt.Fprintf(e.cfg.Log, "slurm: job array %s: %d cells of %s in %d tasks of %d\n", id, len(sub.nodes), sub.stage, sub.tasks, sub.batch)
+	case len(sub.nodes) > 1:
+		fmt.Fprintf(e.cfg.Log, "slurm: job %s: %d cells of %s\n", id, len(sub.nodes), sub.stage)
+	default:
 		fmt.Fprintf(e.cfg.Log, "slurm: job %s: %s\n", id, first.ID())
 	}
 }
 
-// jobScript is a bash script that runs exec-node for the node at index
-// $SLURM_ARRAY_TASK_ID (0 for a plain job) and records its exit code.
+// controllerDown matches the errors of Slurm commands while the controller
+// is unreachable (restarting, overloaded): worth waiting for.
+var controllerDown = regexp.MustCompile(`(?i)unable to contact slurm controller|connect failure|connection refused|connection reset|socket timed out|zero bytes were transmitted|temporarily unavailable|slurm_persist_conn|communication connection failure`)
+
+// submitRetrying submits job, waiting out a controller that does not
+// answer (up to queryFailureLimit): a controller restart must not fail
+// the run.
+func (e *Executor) submitRetrying(ctx context.Context, job Job) (string, error) {
+	var since time.Time
+	for {
+		e.submits.Add(1)
+		id, err := e.cfg.Client.Submit(ctx, job)
+		if err == nil || !controllerDown.MatchString(err.Error()) || ctx.Err() != nil {
+			return id, err
+		}
+		if since.IsZero() {
+			since = time.Now()
+			fmt.Fprintf(e.cfg.Log, "slurm: cannot submit (retrying): %v\n", err)
+		}
+		if time.Since(since) > queryFailureLimit {
+			return "", err
+		}
+		select {
+		case <-time.After(min(e.cfg.Poll*4, 2*time.Second)):
+		case <-ctx.Done():
+			return "", err
+		}
+	}
+}
+
+// jobScript is a bash script that runs exec-node on the cells of task
+// $SLURM_ARRAY_TASK_ID (0 for a plain job) from the compiled job specs and
+// records the task's exit code; exec-node records each cell's.
 func (e *Executor) jobScript(sub *submission) []byte {
 	var b bytes.Buffer
-	b.WriteString("#!/bin/bash\n# Written by runner (Slurm executor): one stage instance per task.\nset -u\nnodes=(\n")
-	for i, n := range sub.nodes {
-		fmt.Fprintf(&b, "  %s # %d\n", shellQuote(n.ID()), i)
-	}
-	b.WriteString(")\ni=${SLURM_ARRAY_TASK_ID:-0}\n")
+	b.WriteString("#!/bin/bash\n# Written by runner (Slurm executor): the cells of one task, from jobs.json.\nset -u\n")
+	b.WriteString("i=${SLURM_ARRAY_TASK_ID:-0}\n")
 	fmt.Fprintf(&b, "dir=%s\n", shellQuote(sub.dir))
-	fmt.Fprintf(&b, "%s exec-node %s --node \"${nodes[$i]}\" --store %s", shellQuote(e.cfg.Runner), shellQuote(e.cfg.Pipeline), shellQuote(e.cfg.Store))
-	for _, s := range e.cfg.Sets {
-		fmt.Fprintf(&b, " --set %s", shellQuote(s))
-	}
-	b.WriteString("\nrc=$?\n")
+	fmt.Fprintf(&b, "%s exec-node --spec \"$dir/jobs.json\" --first $((i * %d)) --count %d --rc-dir \"$dir\" --store %s\n",
+		shellQuote(e.cfg.Runner), sub.batch, sub.batch, shellQuote(e.cfg.Store))
+	b.WriteString("rc=$?\n")
 	b.WriteString("echo \"$rc\" >\"$dir/task-$i.rc.tmp\" && mv -f \"$dir/task-$i.rc.tmp\" \"$dir/task-$i.rc\"\n")
 	b.WriteString("exit \"$rc\"\n")
 	return b.Bytes()
@@ -453,32 +681,50 @@ type jobEnd struct {
 	err    error // the job could not be followed
 }
 
+// watcher follows one task for the cells that wait on it.
 type watcher struct {
-	t    *task
-	done chan jobEnd // buffered; receives once
+	t       *task
+	waiters int           // cells waiting (guarded by Executor.mu)
+	done    chan struct{} // closed once end is set
+	end     jobEnd
 	// cancelled is closed once scancel has run for the job.
 	cancelled chan struct{}
 }
 
-// watch registers t with the shared poller.
-func (e *Executor) watch(t *task) *watcher {
-	w := &watcher{t: t, done: make(chan jobEnd, 1), cancelled: make(chan struct{})}
+// watch registers a wait for task index of sub with the shared poller.
+func (e *Executor) watch(sub *submission, index int) *watcher {
 	e.mu.Lock()
-	e.watchers[w] = true
-	if !e.polling {
-		e.polling = true
-		go e.poll()
+	defer e.mu.Unlock()
+	w := sub.watchers[index]
+	if w == nil {
+		id := sub.jobID
+		if sub.tasks > 1 {
+			id += "_" + strconv.Itoa(index)
+		}
+		w = &watcher{t: &task{sub: sub, index: index, id: id}, done: make(chan struct{}), cancelled: make(chan struct{})}
+		sub.watchers[index] = w
+		e.watchers[w] = true
+		if !e.polling {
+			e.polling = true
+			go e.poll()
+		}
 	}
-	e.mu.Unlock()
+	w.waiters++
 	return w
 }
 
-// cancel asks the poller to scancel w's job and waits (a bounded time) until
-// it has, so that no job outlives an interrupted apply unnoticed.
-func (e *Executor) cancel(w *watcher) {
+// leave stops a cell's wait; the last cell to leave a running task cancels
+// it (bounded wait until scancel ran), so that no job outlives an
+// interrupted apply unnoticed.
+func (e *Executor) leave(w *watcher) {
 	e.mu.Lock()
+	w.waiters--
+	if w.waiters > 0 || !e.watchers[w] {
+		e.mu.Unlock()
+		return
+	}
 	e.cancels = append(e.cancels, w)
-	if !e.polling { // the poller may have stopped after delivering w's end
+	if !e.polling { // the poller may have stopped after delivering an end
 		e.polling = true
 		go e.poll()
 	}
@@ -563,7 +809,8 @@ func (e *Executor) deliver(w *watcher, end jobEnd) {
 	e.mu.Lock()
 	if e.watchers[w] {
 		delete(e.watchers, w)
-		w.done <- end
+		w.end = end
+		close(w.done)
 	}
 	e.mu.Unlock()
 }
@@ -600,6 +847,11 @@ func (e *Executor) pollOnce(ws []*watcher) error {
 	}
 	for _, w := range ws {
 		st, ok := states[w.t.id]
+		if ok && st.Name != "" && st.Name != w.t.sub.jobName {
+			// A controller that crashed before saving our job gave its id
+			// to another one: ours is lost.
+			ok = false
+		}
 		switch {
 		case !ok:
 			// Slurm does not know the job any more: it ended before it was
@@ -652,3 +904,6 @@ func logTail(path string, lines, maxBytes int) string {
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
+
+// LogTail returns the last lines of a job log, for reports.
+func LogTail(path string) string { return logTail(path, 10, 2048) }

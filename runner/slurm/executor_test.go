@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/chaos-runner/runner/artifacts"
 	"github.com/chaos-runner/runner/runner"
+	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 	_ "github.com/chaos-runner/runner/stages/basic"
 	_ "github.com/chaos-runner/runner/stages/generate"
@@ -240,25 +242,7 @@ func TestSlurmExecutor(t *testing.T) {
 		if _, err := runner.Apply(context.Background(), lplan, local.store, runner.Options{Jobs: 2}); err != nil {
 			t.Fatal(err)
 		}
-		for i, n := range plan.Nodes {
-			ln := lplan.Nodes[i]
-			if n.ID() != ln.ID() || n.Key != ln.Key {
-				t.Fatalf("node %d: %s %s vs local %s %s", i, n.ID(), n.Key.Short(), ln.ID(), ln.Key.Short())
-			}
-			for _, p := range n.Out {
-				a, err := os.ReadFile(f.store.Path(n.Key, p.Name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := os.ReadFile(local.store.Path(ln.Key, p.Name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(a, b) {
-					t.Errorf("%s.%s: Slurm and local artifacts differ (%d vs %d bytes)", n.ID(), p.Name, len(a), len(b))
-				}
-			}
-		}
+		sameEntries(t, plan, f.store, lplan, local.store)
 
 		// A second apply submits nothing.
 		ex2 := env.executor(f, log)
@@ -268,6 +252,85 @@ func TestSlurmExecutor(t *testing.T) {
 		}
 		if res.Ran != 0 || res.Cached != 5 || ex2.Submissions() != 0 {
 			t.Fatalf("second apply: ran %d, cached %d, %d submissions; want 0, 5, 0", res.Ran, res.Cached, ex2.Submissions())
+		}
+	})
+
+	t.Run("MatrixInBatchesMatchesLocal", func(t *testing.T) {
+		env.t = t
+		f, plan := env.fixture("matrix", matrixPipeline(200, 50))
+		log := &syncBuffer{}
+		ex := env.executor(f, log)
+		start := time.Now()
+		res, err := runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 1000, Executor: ex})
+		if err != nil {
+			t.Fatalf("apply: %v\nexecutor log:\n%s", err, log)
+		}
+		t.Logf("201 cells through Slurm in batches of 50: %.2fs, %d sbatch calls, %d jobs", time.Since(start).Seconds(), ex.Submissions(), ex.Jobs())
+		if res.Ran != 201 || ex.Cells() != 201 {
+			t.Fatalf("ran %d, submitted %d cells; want 201", res.Ran, ex.Cells())
+		}
+		// 200 cells in tasks of 50 (one array of 4, or a few arrays when
+		// they became ready apart), plus the fan-in.
+		if ex.Jobs() > 9 || !strings.Contains(log.String(), "job array") {
+			t.Errorf("%d jobs for 201 cells, want arrays of batches:\n%s", ex.Jobs(), log)
+		}
+		local, lplan := env.fixture("matrix-local", matrixPipeline(200, 50))
+		if _, err := runner.Apply(context.Background(), lplan, local.store, runner.Options{Jobs: 2}); err != nil {
+			t.Fatal(err)
+		}
+		sameEntries(t, plan, f.store, lplan, local.store)
+	})
+
+	t.Run("SurvivesControllerRestart", func(t *testing.T) {
+		env.t = t
+		pid := controllerPID(t)
+		f, plan := env.fixture("restart", slurmPipeline)
+		log := &syncBuffer{}
+		ex := env.executor(f, log)
+		done := make(chan error, 1)
+		var res *runner.Result
+		go func() {
+			var err error
+			res, err = runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 16, Executor: ex})
+			done <- err
+		}()
+		// Kill slurmctld once the first wave is queued, keep it down for
+		// 10 s (the first wave ends meanwhile), and start it again with
+		// the script CI uses: the run goes on.
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(log.String(), "slurm: job") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		proc, err := os.FindProcess(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := proc.Kill(); err != nil {
+			t.Fatalf("kill slurmctld %d: %v", pid, err)
+		}
+		t.Logf("killed slurmctld (pid %d)", pid)
+		time.Sleep(10 * time.Second)
+		restart := time.Now()
+		if out, err := exec.Command("bash", "../../scripts/slurm/start-local-slurm.sh").CombinedOutput(); err != nil {
+			t.Fatalf("restart Slurm: %v\n%s", err, out)
+		}
+		t.Logf("Slurm restarted in %.1fs", time.Since(restart).Seconds())
+		defer func() {
+			t.Logf("apply ended %.1fs after the restart; executor log:\n%s", time.Since(restart).Seconds(), log)
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("apply across a controller restart: %v\n%s", err, log)
+			}
+		case <-time.After(5 * time.Minute): // a loaded machine: the controller recovers slowly
+			t.Fatalf("apply did not finish after the restart:\n%s", log)
+		}
+		if res.Ran != 5 {
+			t.Errorf("ran %d, want 5", res.Ran)
+		}
+		if !strings.Contains(log.String(), "retrying") {
+			t.Errorf("the outage went unnoticed (the run was too quick?):\n%s", log)
 		}
 	})
 
@@ -394,6 +457,72 @@ func TestSlurmExecutor(t *testing.T) {
 	})
 }
 
+// controllerPID returns the pid of the slurmctld that
+// scripts/slurm/start-local-slurm.sh started (which can start it again).
+func controllerPID(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/run/runner-slurm/slurmctld.pid")
+	if err == nil && os.Geteuid() == 0 {
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.TrimSpace(string(comm)) == "slurmctld" {
+			return pid
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no slurmctld started by scripts/slurm/start-local-slurm.sh to restart (CI runs it as root)")
+	}
+	t.Skip("needs root and the slurmctld of scripts/slurm/start-local-slurm.sh")
+	return 0
+}
+
+// matrixPipeline is cells trivial cells in batches of batch, plus a fan-in.
+func matrixPipeline(cells, batch int) string {
+	vals := make([]string, cells)
+	for i := range vals {
+		vals[i] = strconv.Itoa(i)
+	}
+	return fmt.Sprintf(`version: 1
+name: matrix
+seed: 3
+matrix:
+  i: [%s]
+stages:
+  cell:
+    kind: sample
+    foreach: [i]
+    batch: %d
+    params: {n: 2}
+  all:
+    kind: collect
+    inputs: {tables: "cell[*].table"}
+`, strings.Join(vals, ", "), batch)
+}
+
+// sameEntries checks that two plans have the same keys and their stores
+// the same bytes.
+func sameEntries(t *testing.T, plan *runner.Plan, store *artifacts.Store, lplan *runner.Plan, local *artifacts.Store) {
+	t.Helper()
+	for i, n := range plan.Nodes {
+		ln := lplan.Nodes[i]
+		if n.ID() != ln.ID() || n.Key != ln.Key {
+			t.Fatalf("node %d: %s %s vs local %s %s", i, n.ID(), n.Key.Short(), ln.ID(), ln.Key.Short())
+		}
+		for _, p := range n.Out {
+			a, err := os.ReadFile(store.Path(n.Key, p.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(local.Path(ln.Key, p.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s.%s: Slurm and local artifacts differ (%d vs %d bytes)", n.ID(), p.Name, len(a), len(b))
+			}
+		}
+	}
+}
+
 // waitJobState waits until the first job the executor logged is in state
 // and returns its id.
 func waitJobState(t *testing.T, log *syncBuffer, state string) string {
@@ -506,7 +635,16 @@ echo "runner $*" >>` + shellQuote(calls) + `
 exec 9>` + shellQuote(rc+".lock") + `; flock 9
 rcs=($(cat ` + shellQuote(rc) + `)); echo "${rcs[*]:1}" >` + shellQuote(rc) + `
 exec 9>&-
-echo "fake exec-node $* exits ${rcs[0]}" >&2
+first=0; rcdir=
+while [ $# -gt 0 ]; do
+  case "$1" in --first) first=$2; shift ;; --rc-dir) rcdir=$2; shift ;; esac
+  shift
+done
+# Exit codes 0, 1 and 2 are cell verdicts (recorded); "die" finishes the
+# first cell and kills the job; other codes are a dying job.
+if [ "${rcs[0]}" = die ]; then echo 0 >"$rcdir/cell-$first.rc"; echo "fake exec-node dies" >&2; exit 137; fi
+if [ -n "$rcdir" ] && [ "${rcs[0]}" -le 2 ]; then echo "${rcs[0]}" >"$rcdir/cell-$first.rc"; fi
+echo "fake exec-node exits ${rcs[0]}" >&2
 exit "${rcs[0]}"
 `
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
@@ -557,9 +695,11 @@ func TestForgottenJobsAndRetries(t *testing.T) {
 	if err := ex.Run(ctx, other); err != nil {
 		t.Fatalf("forgotten job that exited 0: %v", err)
 	}
+	// The job runs the compiled spec of its cell, never the pipeline file.
 	script, _ := os.ReadFile(calls)
-	if !strings.Contains(string(script), "--node other --store "+f.store.Root()+" --set seed=3 --set src.tag=it's") {
-		t.Errorf("exec-node arguments not passed through:\n%s", script)
+	if !regexp.MustCompile(`exec-node --spec \S+/jobs.json --first 0 --count 1 --rc-dir \S+ --store `+regexp.QuoteMeta(f.store.Root())).Match(script) ||
+		strings.Contains(string(script), f.path) {
+		t.Errorf("exec-node arguments:\n%s", script)
 	}
 
 	// A refused array (one cell) falls back to a plain job; exit 3 is not a
@@ -600,5 +740,93 @@ func TestForgottenJobsAndRetries(t *testing.T) {
 	wg.Wait()
 	if got, arrays := ex.Submissions()-before, client.arrays(); got != 3 || !slices.Contains(arrays, 2) {
 		t.Errorf("want one refused array of 2 and two plain jobs, got %d submissions, arrays %v", got, arrays)
+	}
+
+	// A batch job that dies after its first cell loses only the second,
+	// which is resubmitted alone (not counted against its retries).
+	setRCs("die 0")
+	before = ex.Submissions()
+	y, z := plan.Node("src[y]"), plan.Node("src[z]")
+	y.Inst.Batch, z.Inst.Batch = 2, 2
+	for _, n := range []*runner.Node{y, z} {
+		wg.Go(func() {
+			if err := ex.Run(ctx, n); err != nil {
+				t.Errorf("%s: %v", n.ID(), err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := ex.Submissions() - before; got != 2 {
+		t.Errorf("a dying batch of 2: %d submissions, want 2 (the batch, then its lost cell alone)", got)
+	}
+	if out, _ := os.ReadFile(calls); !strings.Contains(string(out), "--count 2") {
+		t.Errorf("no batch of 2 cells:\n%s", out)
+	}
+}
+
+// timeoutClient is a Slurm where the first job of a node runs out of time
+// and later ones run their script at once (then are forgotten).
+type timeoutClient struct {
+	fakeClient
+	timedOut map[string]bool
+}
+
+func (c *timeoutClient) Submit(ctx context.Context, job Job) (string, error) {
+	c.mu.Lock()
+	first := len(c.submitted) == 0
+	c.mu.Unlock()
+	if first {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.submitted = append(c.submitted, job)
+		c.timedOut["900"] = true
+		return "900", nil
+	}
+	return c.fakeClient.Submit(ctx, job)
+}
+
+func (c *timeoutClient) Query(_ context.Context, ids []string) (map[string]JobState, error) {
+	states := map[string]JobState{}
+	for _, id := range ids {
+		if c.timedOut[id] {
+			states[id] = JobState{State: "TIMEOUT", Reason: "TimeLimit", ExitCode: -1}
+		}
+	}
+	return states, nil
+}
+
+// TestTimeoutRetriedWithMoreTime: a job that ends TIMEOUT is resubmitted
+// with twice the time limit (and the stage's resources), and succeeds.
+func TestTimeoutRetriedWithMoreTime(t *testing.T) {
+	bin, _, setRCs := fakeRunner(t)
+	f := newFixture(t, t.TempDir(), fakePipeline)
+	plan := f.plan()
+	client := &timeoutClient{timedOut: map[string]bool{}}
+	log := &syncBuffer{}
+	ex, err := New(Config{Runner: bin, Store: f.store.Root(), Client: client, Poll: 10 * time.Millisecond, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := plan.Node("other")
+	n.Inst.Retries = 1
+	n.Inst.Resources = spec.Resources{Time: "10", Mem: "1G", Partition: "debug"}
+	setRCs("0")
+	if err := ex.Run(context.Background(), n); err != nil {
+		t.Fatalf("run: %v\n%s", err, log)
+	}
+	if len(client.submitted) != 2 {
+		t.Fatalf("%d submissions, want 2", len(client.submitted))
+	}
+	first, second := client.submitted[0], client.submitted[1]
+	if first.Time != "10" || second.Time != "20" {
+		t.Errorf("time limits %q then %q, want 10 then 20", first.Time, second.Time)
+	}
+	for _, want := range []string{"--partition=debug", "--mem=1024M"} {
+		if !slices.Contains(second.Args, want) {
+			t.Errorf("retried job's args %q lack %s", second.Args, want)
+		}
+	}
+	if !strings.Contains(log.String(), "TIMEOUT; resubmitting with 2x the time (attempt 2 of 2)") {
+		t.Errorf("log:\n%s", log)
 	}
 }
