@@ -24,7 +24,8 @@ import (
 //
 //	BUNDLE.json                      table of contents: every entry and file with its size and SHA-256
 //	objects/<key>/manifest.json      each entry's manifest ...
-//	objects/<key>/<port>.arrow       ... and Arrow files, in the order of the table of contents
+//	objects/<key>/<port>.arrow       ... its Arrow files, sorted by port ...
+//	objects/<key>/files/<port>/<name> ... and the files of its file ports, in manifest order
 //	BUNDLE.sha256                    SHA-256 (hex) of every byte of the tar file before this member
 //
 // The last member is followed by the two zero blocks that end a tar file
@@ -32,9 +33,13 @@ import (
 // and the end marker. Members have fixed owner, mode (0444) and time, so the
 // same entries always give the same bytes. Any tar tool lists and extracts a
 // bundle; ImportBundle checks every byte before anything enters a store.
+//
+// Format 2 added the files of file ports and the publish folders; format 1
+// bundles (no file ports) are still imported.
 
 const (
-	bundleFormat  = 1
+	bundleFormat       = 2
+	bundleFormatNoFile = 1
 	bundleTOCName = "BUNDLE.json"
 	bundleSumName = "BUNDLE.sha256"
 	// bundleTail is the size of the digest member plus the end marker.
@@ -48,10 +53,22 @@ type BundleTOC struct {
 	Format   int           `json:"format"`
 	Pipeline string        `json:"pipeline,omitempty"`
 	Entries  []BundleEntry `json:"entries"` // sorted by key
+	// Publish lists the pipeline's publish folders, for information only:
+	// published files are copies of entry files and are not in the bundle;
+	// `runner apply` in the target store publishes them again.
+	Publish []BundlePublish `json:"publish,omitempty"`
+}
+
+// BundlePublish is one publish folder of the bundled pipeline: the folder as
+// the pipeline names it and the stages (instance ids) whose files go there.
+type BundlePublish struct {
+	Folder string   `json:"folder"`
+	Stages []string `json:"stages,omitempty"`
 }
 
 // BundleEntry lists the files of one entry: manifest.json first, then the
-// output files sorted by port.
+// Arrow files sorted by port, then the files of file ports
+// (files/<port>/<name>) in the order of the manifest.
 type BundleEntry struct {
 	Key   Key          `json:"key"`
 	Stage string       `json:"stage,omitempty"`
@@ -86,6 +103,12 @@ func bundleHeader(name string, size int64) *tar.Header {
 // layers) to w. Every file's digest is checked while it is copied; a key
 // without a valid entry is an error naming it.
 func (s *Store) WriteBundle(w io.Writer, pipeline string, keys []Key) (*BundleTOC, error) {
+	return s.WriteBundleTOC(w, &BundleTOC{Pipeline: pipeline}, keys)
+}
+
+// WriteBundleTOC is WriteBundle with the pipeline name and publish folders
+// taken from toc; it fills toc's format and entries and returns it.
+func (s *Store) WriteBundleTOC(w io.Writer, toc *BundleTOC, keys []Key) (*BundleTOC, error) {
 	uniq := map[Key]bool{}
 	for _, k := range keys {
 		uniq[k] = true
@@ -96,7 +119,7 @@ func (s *Store) WriteBundle(w io.Writer, pipeline string, keys []Key) (*BundleTO
 	}
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
 
-	toc := &BundleTOC{Format: bundleFormat, Pipeline: pipeline}
+	toc.Format, toc.Entries = bundleFormat, nil
 	var missing []string
 	for _, k := range sorted {
 		m, err := s.Lookup(k)
@@ -111,6 +134,9 @@ func (s *Store) WriteBundle(w io.Writer, pipeline string, keys []Key) (*BundleTO
 		e := BundleEntry{Key: k, Stage: m.Stage, Files: []BundleFile{{Name: manifestName, Bytes: mn, SHA256: msum}}}
 		for _, o := range m.Outputs {
 			e.Files = append(e.Files, BundleFile{Name: o.File, Bytes: o.Bytes, SHA256: o.SHA256})
+		}
+		for _, f := range m.Files {
+			e.Files = append(e.Files, BundleFile{Name: f.File, Bytes: f.Bytes, SHA256: f.SHA256})
 		}
 		toc.Entries = append(toc.Entries, e)
 	}
@@ -134,7 +160,7 @@ func (s *Store) WriteBundle(w io.Writer, pipeline string, keys []Key) (*BundleTO
 	for _, e := range toc.Entries {
 		dir := s.EntryDir(e.Key)
 		for _, f := range e.Files {
-			if err := copyIntoBundle(tw, e.Key, filepath.Join(dir, f.Name), f); err != nil {
+			if err := copyIntoBundle(tw, e.Key, filepath.Join(dir, filepath.FromSlash(f.Name)), f); err != nil {
 				return nil, err
 			}
 		}
@@ -317,8 +343,8 @@ func (s *Store) stageBundle(tr *tar.Reader, stage string) (*BundleTOC, error) {
 	if err := dec.Decode(toc); err != nil {
 		return nil, badBundle("%s: %v", bundleTOCName, err)
 	}
-	if toc.Format != bundleFormat {
-		return nil, badBundle("%s: format %d, want %d", bundleTOCName, toc.Format, bundleFormat)
+	if toc.Format != bundleFormat && toc.Format != bundleFormatNoFile {
+		return nil, badBundle("%s: format %d, want %d or %d", bundleTOCName, toc.Format, bundleFormatNoFile, bundleFormat)
 	}
 	seen := map[Key]bool{}
 	for _, e := range toc.Entries {
@@ -333,11 +359,28 @@ func (s *Store) stageBundle(tr *tar.Reader, stage string) (*BundleTOC, error) {
 		if err := os.Mkdir(dir, sharedDirPerm); err != nil {
 			return nil, fmt.Errorf("artifacts: import: %w", err)
 		}
+		inFiles := false // past the Arrow files, in files/
 		for i, bf := range e.Files {
 			if i > 0 {
-				port, ok := strings.CutSuffix(bf.Name, arrowExt)
-				if !ok || !validPort(port) || bf.Name <= e.Files[i-1].Name && i > 1 {
+				if !inFiles && strings.HasPrefix(bf.Name, filesDir+"/") && toc.Format >= bundleFormat {
+					inFiles = true
+				}
+				ok := false
+				if inFiles {
+					// Same rule as the manifest's files (checkFiles); their
+					// order and digests are checked against the manifest.
+					ok = safeRelPath(bf.Name) && strings.HasPrefix(bf.Name, filesDir+"/")
+				} else {
+					port, isArrow := strings.CutSuffix(bf.Name, arrowExt)
+					ok = isArrow && validPort(port) && (i == 1 || bf.Name > e.Files[i-1].Name)
+				}
+				if !ok {
 					return nil, badBundle("%s: entry %s: bad file name %q", bundleTOCName, e.Key.Short(), bf.Name)
+				}
+				if inFiles {
+					if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, filepath.FromSlash(bf.Name))), 0o755); err != nil {
+						return nil, fmt.Errorf("artifacts: import: %w", err)
+					}
 				}
 			}
 			if err := s.stageFile(tr, dir, e.Key, bf); err != nil {
@@ -367,7 +410,7 @@ func (s *Store) stageFile(tr *tar.Reader, dir string, key Key, bf BundleFile) er
 	if hdr.Name != want || hdr.Size != bf.Bytes || hdr.Typeflag != tar.TypeReg {
 		return badBundle("member %q (%d bytes), want %q (%d bytes)", hdr.Name, hdr.Size, want, bf.Bytes)
 	}
-	out, err := os.OpenFile(filepath.Join(dir, bf.Name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	out, err := os.OpenFile(filepath.Join(dir, filepath.FromSlash(bf.Name)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
 	if err != nil {
 		return fmt.Errorf("artifacts: import: %w", err)
 	}
@@ -406,12 +449,18 @@ func checkStagedManifest(dir string, e BundleEntry) error {
 	if cerr := checkManifest(e.Key, &mf, data); cerr != nil {
 		return badBundle("entry %s: %v", e.Key.Short(), cerr)
 	}
-	if len(m.Outputs) != len(e.Files)-1 {
-		return badBundle("entry %s: manifest lists %d files, the bundle holds %d", e.Key.Short(), len(m.Outputs), len(e.Files)-1)
+	if len(m.Outputs)+len(m.Files) != len(e.Files)-1 {
+		return badBundle("entry %s: manifest lists %d files, the bundle holds %d", e.Key.Short(), len(m.Outputs)+len(m.Files), len(e.Files)-1)
 	}
 	for i, o := range m.Outputs {
 		bf := e.Files[i+1]
 		if o.File != bf.Name || o.Bytes != bf.Bytes || o.SHA256 != bf.SHA256 {
+			return badBundle("entry %s: file %s does not match its manifest", e.Key.Short(), bf.Name)
+		}
+	}
+	for i, f := range m.Files {
+		bf := e.Files[1+len(m.Outputs)+i]
+		if f.File != bf.Name || f.Bytes != bf.Bytes || f.SHA256 != bf.SHA256 {
 			return badBundle("entry %s: file %s does not match its manifest", e.Key.Short(), bf.Name)
 		}
 	}

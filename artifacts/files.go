@@ -30,9 +30,11 @@ type FileOutput struct {
 	SHA256    string `json:"sha256"`
 }
 
-// FilePath returns the path of one file of an entry.
+// FilePath returns the path of one file of an entry, in the store (s or a
+// read layer) that holds it, so that an entry of a read store publishes and
+// exports from there.
 func (s *Store) FilePath(key Key, f FileOutput) string {
-	return filepath.Join(s.Dir(key), filepath.FromSlash(f.File))
+	return filepath.Join(s.holder(key).Dir(key), filepath.FromSlash(f.File))
 }
 
 // isFilesRecord reports whether rec is the table of a file port.
