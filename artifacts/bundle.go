@@ -40,8 +40,8 @@ import (
 const (
 	bundleFormat       = 2
 	bundleFormatNoFile = 1
-	bundleTOCName = "BUNDLE.json"
-	bundleSumName = "BUNDLE.sha256"
+	bundleTOCName      = "BUNDLE.json"
+	bundleSumName      = "BUNDLE.sha256"
 	// bundleTail is the size of the digest member plus the end marker.
 	bundleTail = 4 * 512
 	// maxTOCBytes bounds the table of contents an import will decode.
