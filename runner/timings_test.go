@@ -2,6 +2,8 @@ package runner
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -135,5 +137,43 @@ func TestRenderTimings(t *testing.T) {
 	}
 	if strings.Contains(string(h), "<script") || !strings.Contains(string(md), "| std | <esn> | 1.5 | 3 |  | 0 |") {
 		t.Errorf("timings.md:\n%s", md)
+	}
+}
+
+// A no-op apply does not re-read the manifests for the timings files: they
+// are rewritten when something ran, the report was republished, or one of
+// them is missing.
+func TestTimingsRewrittenOnlyWhenStale(t *testing.T) {
+	pipeline := strings.Replace(timingsPipeline, "  page:\n    kind: doc\n", "  page:\n    kind: report\n    publish: site/\n", 1)
+	f := newFixture(t, pipeline)
+	reg := timingsRegistry()
+	stages.Register(reg, stages.Definition[docParams]{Name: "report", Version: 1, Summary: "fake report",
+		Examples: []stages.Example{{Title: "hello", Params: "text: hello\n"}},
+		New:      func(p docParams, env stages.Env) (stages.Stage, error) { return &docStage{p: p, env: env}, nil }})
+	if _, _, err := f.apply(reg, 2); err != nil {
+		t.Fatal(err)
+	}
+	md := filepath.Join(f.dir, "site", TimingsMD)
+	// A marker in the file shows whether the next apply rewrote it.
+	if err := os.WriteFile(md, []byte("marker"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, _, err := f.apply(reg, 2); err != nil || res.Ran != 0 {
+		t.Fatalf("second apply: ran %d, err %v", res.Ran, err)
+	}
+	if got, _ := os.ReadFile(md); string(got) != "marker" {
+		t.Errorf("a no-op apply rewrote %s", TimingsMD)
+	}
+	if err := os.Remove(filepath.Join(f.dir, "site", TimingsHTML)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.apply(reg, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{TimingsHTML, TimingsMD} {
+		got, err := os.ReadFile(filepath.Join(f.dir, "site", name))
+		if err != nil || !strings.Contains(string(got), "lim_100") {
+			t.Errorf("%s after one was deleted: %q, %v; want it rewritten", name, got, err)
+		}
 	}
 }
