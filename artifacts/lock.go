@@ -58,6 +58,9 @@ type Lease struct {
 
 	mu       sync.Mutex
 	acquired time.Time
+	// written is when this process last wrote the lease file (creation or
+	// renewal); renewLoop sets it, Release reads it after renewLoop ends.
+	written  time.Time
 	released bool
 	stop     chan struct{}
 	done     chan struct{}
@@ -79,7 +82,8 @@ type Lease struct {
 // renewal too replaces the file whole); a waiter breaks a stale lease under
 // a short-lived <key>.lock.break mutex, re-reading it first, so two waiters
 // never both break one lease and a renewed lease is never broken. Renewal
-// and Release take that mutex too.
+// takes that mutex too, and so does Release of a lease last written ttl/2
+// ago or more.
 //
 // While held, the lease is renewed in the background every ttl/3. Holders
 // must not stall (suspended process, clock jump) for longer than ttl, or
@@ -112,6 +116,7 @@ func (s *Store) Lock(ctx context.Context, key Key, ttl time.Duration) (*Lease, e
 		}
 		if ok {
 			l.acquired = now
+			l.written = time.Now()
 			l.stop = make(chan struct{})
 			l.done = make(chan struct{})
 			l.lost = make(chan struct{})
@@ -378,7 +383,9 @@ func (l *Lease) renew() bool {
 	}
 	if err := os.Rename(tmp, l.path); err != nil {
 		_ = os.Remove(tmp)
+		return true
 	}
+	l.written = time.Now()
 	return true
 }
 
@@ -394,11 +401,18 @@ func (l *Lease) Release() error {
 	l.released = true
 	close(l.stop)
 	<-l.done
-	// Under the break mutex, so that the file checked is the file removed.
-	// A mutex held for long is an abandoned one being cleared; past that,
-	// go on without it (the SameFile check below still applies).
-	if unlock, ok := leaseMutex(l.path, 2*breakGrace); ok {
-		defer unlock()
+	// Under the break mutex, so that the file checked is the file removed,
+	// unless the file was written less than ttl/2 ago: nobody can judge it
+	// stale then (it has not expired, even on a clock off by ttl/2, and
+	// its holder is alive), so nobody breaks it, and no new lease can be
+	// linked while it exists. Most stages end well within ttl/2, and the
+	// mutex is a file created and removed per stage. A mutex held for long
+	// is an abandoned one being cleared; past that, go on without it (the
+	// SameFile check below still applies).
+	if time.Since(l.written) >= l.ttl/2 {
+		if unlock, ok := leaseMutex(l.path, 2*breakGrace); ok {
+			defer unlock()
+		}
 	}
 	f, err := os.Open(l.path)
 	if isNotExist(err) {

@@ -449,3 +449,46 @@ func TestLockCancelled(t *testing.T) {
 		t.Error("Lock(invalid key) succeeded")
 	}
 }
+
+// A lease released soon after it was written needs no break mutex (nobody
+// can judge it stale): an abandoned mutex file does not hold its Release up,
+// and is left for the next breaker to clear. One written ttl/2 ago or more is
+// released under the mutex, which clears the abandoned one first.
+func TestReleaseTakesBreakMutexOnlyForOldLeases(t *testing.T) {
+	s := newStore(t, false)
+	for _, tc := range []struct {
+		name      string
+		age       time.Duration
+		wantBreak bool // the abandoned mutex is still there after Release
+	}{
+		{"fresh", 0, true},
+		{"old", time.Hour, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := testKey("release-" + tc.name)
+			l, err := s.Lock(context.Background(), k, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bpath := filepath.Join(s.Root(), locksDir, string(k)+".lock.break")
+			if err := os.WriteFile(bpath, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Abandoned: older than breakGrace.
+			old := time.Now().Add(-2 * breakGrace)
+			if err := os.Chtimes(bpath, old, old); err != nil {
+				t.Fatal(err)
+			}
+			l.written = l.written.Add(-tc.age)
+			if err := l.Release(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(s.Root(), locksDir, string(k)+".lock")); !os.IsNotExist(err) {
+				t.Errorf("lease file after Release: %v", err)
+			}
+			if _, err := os.Stat(bpath); (err == nil) != tc.wantBreak {
+				t.Errorf("break mutex file after Release: %v, want it there: %v", err, tc.wantBreak)
+			}
+		})
+	}
+}
