@@ -22,6 +22,7 @@ import (
 	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
 	_ "github.com/chaos-runner/runner/stages/basic"
+	_ "github.com/chaos-runner/runner/stages/exec"
 	_ "github.com/chaos-runner/runner/stages/generate"
 )
 
@@ -77,6 +78,22 @@ stages:
   after:
     kind: collect
     inputs: {tables: "slow.train"}
+`
+
+// timeoutPipeline: slow needs 100 s, more than its one-minute limit (Slurm
+// ends it as TIMEOUT within a minute and a half: its time-limit check runs
+// every 30 s) and less than the two minutes of its retry.
+const timeoutPipeline = `version: 1
+name: slurmtimeout
+stages:
+  slow:
+    kind: exec
+    retries: 1
+    resources: {time: 1}
+    params:
+      command: [sh, -c, 'sleep 100; printf "x\\n1\\n" > out/t.csv']
+      format: csv
+      out: [{name: t, columns: ["x:int64"]}]
 `
 
 const retryPipeline = `version: 1
@@ -372,6 +389,28 @@ func TestSlurmExecutor(t *testing.T) {
 		}
 		if ex.Jobs() != 2 {
 			t.Errorf("%d jobs, want 2 (after must not be submitted)", ex.Jobs())
+		}
+	})
+
+	t.Run("TimeoutRetriedWithMoreTime", func(t *testing.T) {
+		env.t = t
+		f, plan := env.fixture("timeout", timeoutPipeline)
+		log := &syncBuffer{}
+		ex := env.executor(f, log)
+		start := time.Now()
+		res, err := runner.Apply(context.Background(), plan, f.store, runner.Options{Jobs: 2, Executor: ex})
+		if err != nil {
+			t.Fatalf("apply: %v\nexecutor log:\n%s", err, log)
+		}
+		t.Logf("a 100 s stage with a 1-minute limit: done in %.0fs\n%s", time.Since(start).Seconds(), log)
+		if res.Ran != 1 || ex.Jobs() != 2 {
+			t.Errorf("ran %d in %d jobs, want 1 in 2 (the first ended by its time limit)", res.Ran, ex.Jobs())
+		}
+		if !strings.Contains(log.String(), "TIMEOUT; resubmitting with 2x the time (attempt 2 of 2)") {
+			t.Errorf("no TIMEOUT retry in the log:\n%s", log)
+		}
+		if err := f.store.Verify(plan.Node("slow").Key); err != nil {
+			t.Error(err)
 		}
 	})
 
