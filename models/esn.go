@@ -42,18 +42,19 @@ func init() {
 		Name:    "esn",
 		Summary: "echo state network (Jaeger 2001; Pathak et al. 2018): sparse random tanh reservoir, ridge readout, closed-loop forecast",
 		Defaults: Hyper{"units": 500, "spectral_radius": 0.99, "connectivity": 0.1, "input_scaling": 0.5,
-			"leak": 1, "bias": 0, "washout": 100, "ridge": 1e-4, "readout": 0, "standardize": 1},
+			"leak": 1, "bias": 0, "washout": 100, "washout_fraction": 0, "ridge": 1e-4, "readout": 0, "standardize": 1},
 		Docs: map[string]string{
-			"units":           "reservoir size N (default 500, Gilpin 2023)",
-			"spectral_radius": "spectral radius ρ the reservoir matrix is scaled to (default 0.99, Gilpin 2023; 0.9 is best on Lorenz-63)",
-			"connectivity":    "probability that a reservoir connection exists (default 0.1, Gilpin 2023; Pathak et al. use mean degree 3, i.e. 3/N)",
-			"input_scaling":   "σ: input weights are uniform in [−σ, σ], one input per node (default 0.5)",
-			"leak":            "leak rate a in (0, 1] (default 1: no leak; Gilpin 2023 tunes 0.1–1.1)",
-			"bias":            "node biases are uniform in [−bias, bias] (default 0)",
-			"washout":         "reservoir steps discarded before fitting, and the number of history points Forecast listens to (default 100)",
-			"ridge":           "ridge penalty β of the readout (default 1e-4, Gilpin 2023; 1e-6 is best on Lorenz-63)",
-			"readout":         "0: r with every second entry squared (Pathak et al.); 1: [1, u, r] (default 0)",
-			"standardize":     "1: standardise each input variable with the training mean and std (default 1)",
+			"units":            "reservoir size N (default 500, Gilpin 2023)",
+			"spectral_radius":  "spectral radius ρ the reservoir matrix is scaled to (default 0.99, Gilpin 2023; 0.9 is best on Lorenz-63)",
+			"connectivity":     "probability that a reservoir connection exists (default 0.1, Gilpin 2023; Pathak et al. use mean degree 3, i.e. 3/N)",
+			"input_scaling":    "σ: input weights are uniform in [−σ, σ], one input per node (default 0.5)",
+			"leak":             "leak rate a in (0, 1] (default 1: no leak; Gilpin 2023 tunes 0.1–1.1)",
+			"bias":             "node biases are uniform in [−bias, bias] (default 0)",
+			"washout":          "reservoir steps discarded before fitting, and the number of history points Forecast listens to (default 100)",
+			"washout_fraction": "if > 0, the washout is at most this fraction of the training transitions (rows − 1), rounded down: 0.1 is the warm-up of Gilpin 2023's ESN (min(100, 10 %)); default 0, a fixed washout",
+			"ridge":            "ridge penalty β of the readout (default 1e-4, Gilpin 2023; 1e-6 is best on Lorenz-63)",
+			"readout":          "0: r with every second entry squared (Pathak et al.); 1: [1, u, r] (default 0)",
+			"standardize":      "1: standardise each input variable with the training mean and std (default 1)",
 		},
 		Fit:  fitESN,
 		Load: loadESN,
@@ -86,6 +87,8 @@ func esnCheckHyper(h Hyper) error {
 		return fmt.Errorf("models: esn: leak %v not in (0, 1]", h["leak"])
 	case hyperInt(h, "washout") < 0:
 		return fmt.Errorf("models: esn: washout %v < 0", h["washout"])
+	case !(h["washout_fraction"] >= 0 && h["washout_fraction"] <= 1):
+		return fmt.Errorf("models: esn: washout_fraction %v not in [0, 1]", h["washout_fraction"])
 	case hyperInt(h, "readout") != 0 && hyperInt(h, "readout") != 1:
 		return fmt.Errorf("models: esn: readout %v must be 0 or 1", h["readout"])
 	case !(h["spectral_radius"] >= 0):
@@ -100,12 +103,23 @@ func fitESN(train *mat.Dense, cfg TrainConfig) (Model, error) {
 		return nil, err
 	}
 	washout := hyperInt(h, "washout")
+	stored := copyHyper(h)
+	if f := h["washout_fraction"]; f > 0 && train != nil {
+		// The snapshot keeps the washout used, which Forecast listens to.
+		nt, _ := train.Dims()
+		washout = min(washout, int(math.Floor(f*float64(max(nt-1, 0)))))
+		stored["washout"] = float64(washout)
+	} else {
+		// Left out at its default, so that models fitted before it existed
+		// keep their bytes.
+		delete(stored, "washout_fraction")
+	}
 	if err := checkTrain("esn", train, washout+3); err != nil {
 		return nil, err
 	}
 	nt, d := train.Dims()
 	N := hyperInt(h, "units")
-	m := &esnModel{hyper: copyHyper(h), n: N, d: d, washout: washout, leak: h["leak"],
+	m := &esnModel{hyper: stored, n: N, d: d, washout: washout, leak: h["leak"],
 		readout: hyperInt(h, "readout"), sc: newScaler(train, hyperBool(h, "standardize")), g: newGuard(train)}
 
 	// Reservoir, input weights and biases, each from its own stream of the seed.

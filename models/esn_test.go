@@ -104,3 +104,54 @@ func BenchmarkESNTrain500(b *testing.B) {
 		}
 	}
 }
+
+// TestESNWashoutFraction: Gilpin 2023's ESN warms up on min(100, 10 %) of the
+// training transitions, so a 101-point series (the shortest of the
+// data-limited sweep) fits with a washout of 10; a fixed washout of 100
+// needs 103 rows. Without the fraction the snapshot's hyperparameters are
+// those of models fitted before it existed.
+func TestESNWashoutFraction(t *testing.T) {
+	f, _ := Lookup("esn")
+	x := esnLorenzData(1001)
+	for _, tc := range []struct {
+		rows        int
+		fraction    float64
+		wantWashout int // -1: the fit fails
+	}{
+		{101, 0, -1},
+		{101, 0.1, 10},
+		{1000, 0.1, 99},
+		{2001, 0.1, 100},
+		{1001, 0, 100},
+	} {
+		rows := min(tc.rows, 1001)
+		h, err := MergeHyper(f, Hyper{"units": 50, "washout_fraction": tc.fraction})
+		if err != nil {
+			t.Fatal(err)
+		}
+		train := rowsOf(x, 0, rows)
+		if tc.rows > 1001 {
+			train = esnLorenzData(tc.rows)
+		}
+		m, err := f.Fit(train, TrainConfig{Dt: 0.02, Hyper: h, Seed: 1})
+		if tc.wantWashout < 0 {
+			if err == nil {
+				t.Errorf("%d rows, fraction %g: fit succeeded, want too few rows", tc.rows, tc.fraction)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%d rows, fraction %g: %v", tc.rows, tc.fraction, err)
+		}
+		snap := m.Snapshot()
+		_, stored := snap.Hyper["washout_fraction"]
+		if m.Context() != tc.wantWashout || snap.Hyper["washout"] != float64(tc.wantWashout) || stored != (tc.fraction > 0) {
+			t.Errorf("%d rows, fraction %g: context %d, stored washout %v, fraction stored %v; want %d, %d, %v",
+				tc.rows, tc.fraction, m.Context(), snap.Hyper["washout"], stored, tc.wantWashout, tc.wantWashout, tc.fraction > 0)
+		}
+		loaded, err := f.Load(snap)
+		if err != nil || loaded.Context() != tc.wantWashout {
+			t.Errorf("%d rows, fraction %g: loaded model: %v, context %v; want %d", tc.rows, tc.fraction, err, loaded, tc.wantWashout)
+		}
+	}
+}

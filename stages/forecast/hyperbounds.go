@@ -66,7 +66,7 @@ var hyperBounds = map[string]map[string]hyperBound{
 	"esn": {
 		"bias": reals(0, 100), "connectivity": positive(1), "input_scaling": reals(0, 100),
 		"leak": positive(1), "readout": onOff, "ridge": ridge, "spectral_radius": reals(0, 10),
-		"standardize": onOff, "units": widths, "washout": washout,
+		"standardize": onOff, "units": widths, "washout": washout, "washout_fraction": reals(0, 1),
 	},
 	"hankel_dmd": {"delays": ints(1, 10_000), "rank": ints(0, 1_000_000), "standardize": onOff},
 	"linear_ar":  {"lags": ints(1, 10_000), "ridge": ridge, "standardize": onOff},
