@@ -141,7 +141,7 @@ func (j *Journal) Append(e JournalEntry) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
-	line, err := appendJournalLine(nil, &e)
+	line, err := appendJournalLine(make([]byte, 0, 256), &e)
 	if err != nil {
 		return fmt.Errorf("artifacts: journal append: %w", err)
 	}
@@ -259,7 +259,12 @@ func (s *Store) ReadJournal(runID string) ([]JournalEntry, error) {
 func appendJournalLine(dst []byte, e *JournalEntry) ([]byte, error) {
 	var err error
 	dst = append(dst, `{"time":`...)
-	if dst, err = appendJSON(dst, e.Time); err != nil {
+	if y := e.Time.Year(); y >= 0 && y <= 9999 {
+		// What time.Time's MarshalJSON writes, without its allocations.
+		dst = append(dst, '"')
+		dst = e.Time.AppendFormat(dst, time.RFC3339Nano)
+		dst = append(dst, '"')
+	} else if dst, err = appendJSON(dst, e.Time); err != nil {
 		return nil, err
 	}
 	dst = append(dst, `,"stage":`...)

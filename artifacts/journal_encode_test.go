@@ -20,6 +20,9 @@ func TestJournalLineMatchesEncodingJSON(t *testing.T) {
 			WallSeconds: floats[rng.IntN(len(floats))] * rng.Float64(),
 			Error:       strs[rng.IntN(len(strs))],
 		}
+		if rng.IntN(4) == 0 {
+			e.Time = e.Time.In(time.FixedZone("x", 5400))
+		}
 		if rng.IntN(2) == 0 {
 			e.Key = Key(strs[rng.IntN(len(strs))])
 		}

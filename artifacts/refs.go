@@ -144,6 +144,7 @@ func readRefLog(path string) (*refLog, error) {
 		}
 		return nil, err
 	}
+	l.refs = make(map[string]Key, bytes.Count(data, []byte{'\n'}))
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	for sc.Scan() {
