@@ -59,6 +59,7 @@ func init() {
 			"weight_decay": 0,
 			"cosine":       1,
 			"activation":   0,
+			"standardize":  1,
 		},
 		Docs: map[string]string{
 			"hidden":       "width of each hidden layer of the vector field",
@@ -71,6 +72,7 @@ func init() {
 			"weight_decay": "decoupled (AdamW) weight decay on the weights",
 			"cosine":       "1: cosine-anneal the learning rate to lr/100 over iters; 0: constant",
 			"activation":   "hidden activation: 0 tanh, 1 GELU",
+			"standardize":  "1: the field works on standardised states with a per-variable rate scale; 0: on the raw states, dx/dt = f_θ(x)",
 		},
 		Fit:  fitNeuralODE,
 		Load: loadNeuralODE,
@@ -81,6 +83,7 @@ type nodeConfig struct {
 	hidden, layers, batch, iters, window, substeps int
 	lr, decay                                      float64
 	cosine                                         bool
+	raw                                            bool // standardize = 0
 	act                                            nnAct
 }
 
@@ -122,6 +125,18 @@ func nodeHyper(h Hyper) (c nodeConfig, err error) {
 		return
 	}
 	c.cosine = cos == 1
+	// Snapshots of models fitted before standardize existed lack it.
+	std := 1
+	if _, ok := h["standardize"]; ok {
+		if std, err = nnInt(h, "standardize", 0); err != nil {
+			return
+		}
+	}
+	if std > 1 {
+		err = fmt.Errorf("hyperparameter standardize = %d: want 0 or 1", std)
+		return
+	}
+	c.raw = std == 0
 	var ok bool
 	if c.act, ok = nnActFromHyper(h["activation"]); !ok {
 		err = fmt.Errorf("hyperparameter activation = %g: want 0 (tanh) or 1 (GELU)", h["activation"])
@@ -303,6 +318,15 @@ func fitNeuralODE(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	n, d := train.Dims()
 	m := &NeuralODE{hyper: nnCopyHyper(cfg.Hyper), d: d, dt: cfg.Dt, substeps: c.substeps,
 		scale: newNNScale(train), net: newNNNet(c.sizes(d), c.act)}
+	if c.raw {
+		for j := range d {
+			m.scale.mean[j], m.scale.std[j] = 0, 1
+		}
+	} else {
+		// Left out at its default, so that models fitted before it existed
+		// keep their bytes.
+		delete(m.hyper, "standardize")
+	}
 	z := make([]float64, n*d)
 	for i := 0; i < n; i++ {
 		for j, v := range train.RawRowView(i) {
@@ -317,7 +341,7 @@ func fitNeuralODE(train *mat.Dense, cfg TrainConfig) (Model, error) {
 			s += v * v
 		}
 		m.rate[j] = math.Sqrt(s / float64(n-1))
-		if !(m.rate[j] > 1e-12) {
+		if !(m.rate[j] > 1e-12) || c.raw {
 			m.rate[j] = 1
 		}
 	}

@@ -77,7 +77,7 @@ var hyperBounds = map[string]map[string]hyperBound{
 	},
 	"neural_ode": {
 		"activation": onOff, "batch": counts, "cosine": onOff, "hidden": widths, "iters": ints(1, 100_000_000),
-		"layers": ints(1, 100), "lr": lr, "substeps": ints(1, 1000), "weight_decay": decay, "window": ints(2, 100_000),
+		"layers": ints(1, 100), "lr": lr, "standardize": onOff, "substeps": ints(1, 1000), "weight_decay": decay, "window": ints(2, 100_000),
 	},
 	"nvar": {
 		"k": ints(1, 1000), "noise": reals(0, 1e6), "order": degree, "ridge": ridge, "s": ints(1, 10_000), "standardize": onOff,
