@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/chaos-runner/runner/internal/clusterlock"
 )
 
 // The scripts in testdata/script run the real binary: `runner` exits with
@@ -44,6 +46,17 @@ func TestScripts(t *testing.T) {
 				time.Sleep(d)
 			},
 			"signal": cmdSignal,
+			// clusterlock: hold the local Slurm cluster shared until the
+			// script ends (internal/clusterlock: no other package's test
+			// stops the controller meanwhile).
+			"clusterlock": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 0 {
+					ts.Fatalf("usage: clusterlock")
+				}
+				l, err := clusterlock.Shared()
+				ts.Check(err)
+				ts.Defer(func() { l.Release() })
+			},
 			// flip FILE N: invert the byte N bytes before the end of FILE.
 			"flip": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 2 {

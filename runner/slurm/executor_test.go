@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chaos-runner/runner/artifacts"
+	"github.com/chaos-runner/runner/internal/clusterlock"
 	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/spec"
 	"github.com/chaos-runner/runner/stages"
@@ -105,7 +106,10 @@ stages:
     retries: 1
 `
 
-func requireSlurm(t *testing.T) {
+// requireSlurm skips (or under CI fails) without a cluster, and holds the
+// cluster lock shared until the test ends, so that no other package's test
+// stops the controller under it.
+func requireSlurm(t *testing.T) *clusterHold {
 	t.Helper()
 	if _, err := exec.LookPath("sbatch"); err != nil {
 		if os.Getenv("CI") != "" {
@@ -115,6 +119,36 @@ func requireSlurm(t *testing.T) {
 	}
 	if testing.Short() {
 		t.Skip("submits Slurm jobs")
+	}
+	l, err := clusterlock.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &clusterHold{l: l}
+	t.Cleanup(func() { h.l.Release() })
+	return h
+}
+
+// clusterHold is a test's hold on the cluster lock.
+type clusterHold struct{ l *clusterlock.Lock }
+
+// exclusive trades the shared hold for an exclusive one, for a test that
+// stops the controller; the returned func trades it back.
+func (h *clusterHold) exclusive(t *testing.T) (shared func()) {
+	t.Helper()
+	h.l.Release()
+	x, err := clusterlock.Exclusive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.l = x
+	return func() {
+		h.l.Release()
+		l, err := clusterlock.Shared()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.l = l
 	}
 }
 
@@ -221,7 +255,7 @@ func (env *slurmEnv) executor(f *fixture, log *syncBuffer, args ...string) *Exec
 }
 
 func TestSlurmExecutor(t *testing.T) {
-	requireSlurm(t)
+	hold := requireSlurm(t)
 	dir := t.TempDir()
 	env := &slurmEnv{t: t, bin: buildRunner(t, dir), dir: dir}
 
@@ -300,6 +334,7 @@ func TestSlurmExecutor(t *testing.T) {
 
 	t.Run("SurvivesControllerRestart", func(t *testing.T) {
 		env.t = t
+		defer hold.exclusive(t)()
 		pid := controllerPID(t)
 		f, plan := env.fixture("restart", slurmPipeline)
 		log := &syncBuffer{}
