@@ -139,6 +139,18 @@ func (ix *SizeIndex) Record(key Key, m *Manifest) {
 	ix.mu.Unlock()
 }
 
+// NeedsSave reports whether Save could change the index of a plan of
+// planned nodes: something was recorded, or it holds more entries than the
+// plan has nodes. When neither, it is left as it is without building the
+// keep set (a million-cell no-op apply). An entry of a key that left the plan
+// while a node of the plan failed can then stay one apply longer; that only
+// costs a line, since every entry is checked against the files when used.
+func (ix *SizeIndex) NeedsSave(planned int) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.dirty || len(ix.entries) > planned
+}
+
 // Save writes the index, keeping only the keys in keep (the pipeline's
 // current plan), if anything changed. The write is atomic (temp + rename).
 func (ix *SizeIndex) Save(keep map[Key]bool) error {

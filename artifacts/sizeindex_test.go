@@ -46,3 +46,27 @@ func TestSizeIndexChecksSizesAndPersists(t *testing.T) {
 		t.Fatal("Save kept a key outside keep")
 	}
 }
+
+func TestSizeIndexNeedsSave(t *testing.T) {
+	s := newStore(t, false)
+	a, b := testKey("a"), testKey("b")
+	ma, mb := putTest(t, s, a, 10), putTest(t, s, b, 5)
+	ix := s.OpenSizeIndex("p")
+	if ix.NeedsSave(2) {
+		t.Error("an empty, unchanged index needs saving")
+	}
+	ix.Record(a, ma)
+	ix.Record(b, mb)
+	if !ix.NeedsSave(2) {
+		t.Error("an index with new entries does not need saving")
+	}
+	if err := ix.Save(map[Key]bool{a: true, b: true}); err != nil {
+		t.Fatal(err)
+	}
+	ix = s.OpenSizeIndex("p")
+	for planned, want := range map[int]bool{2: false, 3: false, 1: true} {
+		if got := ix.NeedsSave(planned); got != want {
+			t.Errorf("NeedsSave(%d) of an unchanged two-entry index = %v, want %v", planned, got, want)
+		}
+	}
+}

@@ -171,13 +171,15 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	a.walk(ctx, decisions)
 	a.prog.stop()
 	a.publishAll()
-	keep := make(map[artifacts.Key]bool, len(plan.Nodes))
-	for _, n := range plan.Nodes {
-		keep[n.Key] = true
-	}
-	if err := a.sizes.Save(keep); err != nil && a.journal != nil {
-		// (Without a journal the store is not writable: say it once, above.)
-		fmt.Fprintf(opts.Log, "warning: size index: %v\n", err)
+	if a.sizes.NeedsSave(len(plan.Nodes)) {
+		keep := make(map[artifacts.Key]bool, len(plan.Nodes))
+		for _, n := range plan.Nodes {
+			keep[n.Key] = true
+		}
+		if err := a.sizes.Save(keep); err != nil && a.journal != nil {
+			// (Without a journal the store is not writable: say it once, above.)
+			fmt.Fprintf(opts.Log, "warning: size index: %v\n", err)
+		}
 	}
 
 	r := a.res
