@@ -104,15 +104,12 @@ func fitESN(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	}
 	washout := hyperInt(h, "washout")
 	stored := copyHyper(h)
+	dropAtDefault("esn", stored, "washout_fraction")
 	if f := h["washout_fraction"]; f > 0 && train != nil {
 		// The snapshot keeps the washout used, which Forecast listens to.
 		nt, _ := train.Dims()
 		washout = min(washout, int(math.Floor(f*float64(max(nt-1, 0)))))
 		stored["washout"] = float64(washout)
-	} else {
-		// Left out at its default, so that models fitted before it existed
-		// keep their bytes.
-		delete(stored, "washout_fraction")
 	}
 	if err := checkTrain("esn", train, washout+3); err != nil {
 		return nil, err

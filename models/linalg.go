@@ -142,6 +142,19 @@ func copyHyper(h Hyper) Hyper {
 	return out
 }
 
+// dropAtDefault removes from h, the hyperparameters a model of family will
+// store, each of keys that is at the family's default. The keys are
+// hyperparameters added after models were first stored: at their default a
+// model is fitted as before, and its snapshot keeps the bytes it had.
+func dropAtDefault(family string, h Hyper, keys ...string) {
+	f, _ := Lookup(family)
+	for _, k := range keys {
+		if v, ok := h[k]; ok && v == f.Defaults[k] {
+			delete(h, k)
+		}
+	}
+}
+
 // colStats returns the per-column mean and (population) standard deviation of x.
 func colStats(x *mat.Dense) (mu, sd []float64) {
 	n, d := x.Dims()

@@ -125,12 +125,9 @@ func nodeHyper(h Hyper) (c nodeConfig, err error) {
 		return
 	}
 	c.cosine = cos == 1
-	// Snapshots of models fitted before standardize existed lack it.
-	std := 1
-	if _, ok := h["standardize"]; ok {
-		if std, err = nnInt(h, "standardize", 0); err != nil {
-			return
-		}
+	std, err := nnInt(h, "standardize", 0)
+	if err != nil {
+		return
 	}
 	if std > 1 {
 		err = fmt.Errorf("hyperparameter standardize = %d: want 0 or 1", std)
@@ -318,14 +315,11 @@ func fitNeuralODE(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	n, d := train.Dims()
 	m := &NeuralODE{hyper: nnCopyHyper(cfg.Hyper), d: d, dt: cfg.Dt, substeps: c.substeps,
 		scale: newNNScale(train), net: newNNNet(c.sizes(d), c.act)}
+	dropAtDefault("neural_ode", m.hyper, "standardize")
 	if c.raw {
 		for j := range d {
 			m.scale.mean[j], m.scale.std[j] = 0, 1
 		}
-	} else {
-		// Left out at its default, so that models fitted before it existed
-		// keep their bytes.
-		delete(m.hyper, "standardize")
 	}
 	z := make([]float64, n*d)
 	for i := 0; i < n; i++ {
@@ -369,7 +363,13 @@ func fitNeuralODE(train *mat.Dense, cfg TrainConfig) (Model, error) {
 }
 
 func loadNeuralODE(s Snapshot) (Model, error) {
-	c, err := nodeHyper(s.Hyper)
+	// Merged with the defaults: a snapshot lacks the hyperparameters that
+	// were left out at their default (dropAtDefault).
+	h, err := checkSnapshot(s, "neural_ode")
+	if err != nil {
+		return nil, err
+	}
+	c, err := nodeHyper(h)
 	if err != nil {
 		return nil, fmt.Errorf("neural_ode: %w", err)
 	}
