@@ -85,8 +85,8 @@ func (a *applier) publishAll() {
 			// manifests they come from are those of the apply that wrote
 			// them, and reading every one (83,000 in the flagship) would be
 			// most of a no-op apply.
-			fresh := !ranAny && count == 0 && exists(filepath.Join(dir, TimingsHTML)) && exists(filepath.Join(dir, TimingsMD))
-			if err == nil && n.Kind.Name() == "report" && !fresh {
+			if err == nil && n.Kind.Name() == "report" &&
+				(ranAny || count > 0 || !exists(filepath.Join(dir, TimingsHTML)) || !exists(filepath.Join(dir, TimingsMD))) {
 				_, err = a.writeTimings(n, dir, count > 0)
 			}
 			if count > 0 {
