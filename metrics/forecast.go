@@ -411,8 +411,111 @@ func ranks(a []float64) []float64 {
 
 // kendallTauB is Kendall's τ_b (scipy.stats.kendalltau default):
 // (n_c − n_d) / sqrt((n_0 − n_1)(n_0 − n_2)) with n_1, n_2 the pairs tied in
-// a and in b. O(n²). NaN if either series is constant.
+// a and in b. NaN if either series is constant. Knight's (1966) algorithm,
+// O(n log n): sort by (a, b), count the ties, and count the discordant
+// pairs as the inversions of b in that order by a merge sort. Every count is
+// an exact integer, so the result has the same bits as counting the n²/2
+// pairs one by one (kendallTauBPairs, which still serves non-finite input,
+// whose comparisons do not order).
 func kendallTauB(a, b []float64) float64 {
+	n := len(a)
+	if n < 2 {
+		return math.NaN()
+	}
+	for i := range n {
+		if math.IsNaN(a[i]) || math.IsInf(a[i], 0) || math.IsNaN(b[i]) || math.IsInf(b[i], 0) {
+			return kendallTauBPairs(a, b)
+		}
+	}
+	ord := make([]int, n)
+	for i := range ord {
+		ord[i] = i
+	}
+	sort.Slice(ord, func(i, j int) bool {
+		x, y := ord[i], ord[j]
+		if a[x] != a[y] {
+			return a[x] < a[y]
+		}
+		return b[x] < b[y]
+	})
+	// Ties in a (t1) and in both (t12), over runs of the sorted order.
+	var t1, t12 int64
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && a[ord[j]] == a[ord[i]] {
+			j++
+		}
+		t1 += int64(j-i) * int64(j-i-1) / 2
+		for k := i; k < j; {
+			l := k + 1
+			for l < j && b[ord[l]] == b[ord[k]] {
+				l++
+			}
+			t12 += int64(l-k) * int64(l-k-1) / 2
+			k = l
+		}
+		i = j
+	}
+	bs := make([]float64, n)
+	for r, i := range ord {
+		bs[r] = b[i]
+	}
+	nd := countInversions(bs, make([]float64, n))
+	// bs is sorted now: ties in b (t2).
+	var t2 int64
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && bs[j] == bs[i] {
+			j++
+		}
+		t2 += int64(j-i) * int64(j-i-1) / 2
+		i = j
+	}
+	n0 := float64(n) * float64(n-1) / 2
+	// n_0 = n_c + n_d + t1 + t2 − t12.
+	ncMinusNd := int64(n)*int64(n-1)/2 - t1 - t2 + t12 - 2*nd
+	den := math.Sqrt((n0 - float64(t1)) * (n0 - float64(t2)))
+	if den == 0 {
+		return math.NaN()
+	}
+	return float64(ncMinusNd) / den
+}
+
+// countInversions sorts s ascending (stable bottom-up merge sort, buf as
+// scratch of the same length) and returns the number of pairs i < j with
+// s[i] > s[j] strictly.
+func countInversions(s, buf []float64) int64 {
+	var inv int64
+	n := len(s)
+	src, dst := s, buf
+	for width := 1; width < n; width *= 2 {
+		for lo := 0; lo < n; lo += 2 * width {
+			mid, hi := min(lo+width, n), min(lo+2*width, n)
+			i, j, k := lo, mid, lo
+			for i < mid && j < hi {
+				if src[j] < src[i] {
+					inv += int64(mid - i)
+					dst[k] = src[j]
+					j++
+				} else {
+					dst[k] = src[i]
+					i++
+				}
+				k++
+			}
+			k += copy(dst[k:], src[i:mid])
+			copy(dst[k:], src[j:hi])
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &s[0] {
+		copy(s, src)
+	}
+	return inv
+}
+
+// kendallTauBPairs is kendallTauB by counting every pair, O(n²).
+func kendallTauBPairs(a, b []float64) float64 {
 	var nc, nd, t1, t2 float64
 	n := len(a)
 	for i := 0; i < n; i++ {

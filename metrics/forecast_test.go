@@ -227,3 +227,52 @@ func BenchmarkKLDivergenceLong(b *testing.B) {
 		}
 	}
 }
+
+// TestKendallMatchesPairCount checks Knight's O(n log n) τ_b against the
+// count over all pairs, bit for bit, on series with many ties (values drawn
+// from a few levels), no ties, constants, signed zeros and non-finite values.
+func TestKendallMatchesPairCount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	draw := func(n, levels int) []float64 {
+		s := make([]float64, n)
+		for i := range s {
+			if levels == 0 {
+				s[i] = rng.NormFloat64()
+			} else {
+				s[i] = float64(rng.IntN(levels)) - float64(levels)/2
+			}
+		}
+		return s
+	}
+	cases := map[string][2][]float64{
+		"empty":          {{}, {}},
+		"one":            {{1}, {2}},
+		"constant a":     {{3, 3, 3, 3}, {1, 2, 3, 4}},
+		"signed zeros":   {{0, math.Copysign(0, -1), 1, 2}, {1, 1, math.Copysign(0, -1), 0}},
+		"nan":            {{1, math.NaN(), 3, 2}, {1, 2, 3, 4}},
+		"inf":            {{1, math.Inf(1), 3, math.Inf(-1)}, {4, 2, math.Inf(1), 1}},
+		"two levels":     {draw(300, 2), draw(300, 2)},
+		"few levels":     {draw(1001, 7), draw(1001, 5)},
+		"ties in a only": {draw(500, 10), draw(500, 0)},
+		"continuous":     {draw(2000, 0), draw(2000, 0)},
+	}
+	for name, c := range cases {
+		got, want := kendallTauB(c[0], c[1]), kendallTauBPairs(c[0], c[1])
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("%s: Knight %v, pair count %v", name, got, want)
+		}
+	}
+}
+
+// BenchmarkKendallLong is kendall on one 5,000-point column (the long task).
+func BenchmarkKendallLong(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, y := make([]float64, 5000), make([]float64, 5000)
+	for i := range x {
+		x[i] = math.Sin(float64(i) * 0.01)
+		y[i] = x[i] + 0.1*rng.NormFloat64()
+	}
+	for b.Loop() {
+		kendallTauB(x, y)
+	}
+}
