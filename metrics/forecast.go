@@ -661,36 +661,62 @@ func klM(y, p series, o *MetricOptions) (float64, error) {
 	sd := math.Sqrt(o.KLVariance)
 	s := make([]float64, y.d)
 	buf := make([]float64, max(y.t, p.t))
+	yp, pp := y.rows(), p.rows()
 	acc := 0.0
 	for n := 0; n < o.KLSamples; n++ {
 		c := rng.IntN(y.t)
 		for j := range s {
 			s[j] = y.col[j][c] + sd*rng.NormFloat64()
 		}
-		acc += logMixture(s, y, o.KLVariance, buf) - logMixture(s, p, o.KLVariance, buf)
+		acc += logMixture(s, yp, o.KLVariance, buf) - logMixture(s, pp, o.KLVariance, buf)
 	}
 	return acc / float64(o.KLSamples), nil
 }
 
-// logMixture returns ln( (1/T) Σ_t N(s; x_t, v I) ), using buf (length
-// x.t) for the exponents so that each is computed once.
-func logMixture(s []float64, x series, v float64, buf []float64) float64 {
+// rows returns the points of x row by row (t×d, row-major), the layout
+// logMixture reads a thousand times per estimate.
+func (x series) rows() []float64 {
+	out := make([]float64, x.t*x.d)
+	for j, c := range x.col {
+		for t, v := range c {
+			out[t*x.d+j] = v
+		}
+	}
+	return out
+}
+
+// logMixture returns ln( (1/T) Σ_t N(s; x_t, v I) ) for the T = len(x)/d
+// points of x (row-major), using buf (length T) for the exponents so that
+// each is computed once. Terms whose exponent lies more than 746 below the
+// largest are exactly 0 in float64 (math.Exp underflows below −745.13) and
+// are skipped: for an orbit many kernel widths across, most of them.
+func logMixture(s, x []float64, v float64, buf []float64) float64 {
+	d := len(s)
+	T := len(x) / d
 	// Two passes: max exponent, then sum.
 	mx := math.Inf(-1)
-	for t := 0; t < x.t; t++ {
+	for t := 0; t < T; t++ {
+		pt := x[t*d : (t+1)*d : (t+1)*d]
 		d2 := 0.0
 		for j, sj := range s {
-			r := sj - x.col[j][t]
+			r := sj - pt[j]
 			d2 += r * r
 		}
-		buf[t] = -d2 / (2 * v)
-		mx = math.Max(mx, buf[t])
+		e := -d2 / (2 * v)
+		buf[t] = e
+		if e > mx {
+			mx = e
+		} else if e != e {
+			return math.NaN()
+		}
 	}
 	sum := 0.0
-	for _, e := range buf[:x.t] {
-		sum += math.Exp(e - mx)
+	for _, e := range buf[:T] {
+		if e-mx >= -746 || e-mx != e-mx {
+			sum += math.Exp(e - mx)
+		}
 	}
-	return mx + math.Log(sum/float64(x.t)) - 0.5*float64(len(s))*math.Log(2*math.Pi*v)
+	return mx + math.Log(sum/float64(T)) - 0.5*float64(d)*math.Log(2*math.Pi*v)
 }
 
 // hellingerM averages over columns the Hellinger distance between the
