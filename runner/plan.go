@@ -7,9 +7,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/chaos-runner/runner/artifacts"
@@ -207,9 +210,7 @@ func NewPlan(p *spec.Pipeline, reg *stages.Registry) (*Plan, spec.Diagnostics) {
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	for _, n := range plan.Nodes {
-		n.Key = plan.computeKey(n)
-	}
+	plan.computeKeys()
 	return plan, nil
 }
 
@@ -511,7 +512,57 @@ func schemaString(s *arrow.Schema) string {
 // are already computed (topological order), so a key is known before
 // anything runs (Merkle chaining).
 func (p *Plan) computeKey(n *Node) artifacts.Key {
-	kw := keyWriter{h: sha256.New()}
+	return newKeyWriter().key(n)
+}
+
+// computeKeys sets every node's key. The nodes are cut into waves of
+// consecutive nodes none of which feeds another of its wave (the cells of a
+// matrix stage, say), and each wave's keys are hashed on every core: a
+// million-cell plan hashes a million keys.
+func (p *Plan) computeKeys() {
+	workers := runtime.GOMAXPROCS(0)
+	kws := make([]*keyWriter, workers)
+	for i := range kws {
+		kws[i] = newKeyWriter()
+	}
+	nodes := p.Nodes
+	for start := 0; start < len(nodes); {
+		end := start + 1
+		for end < len(nodes) && !slices.ContainsFunc(nodes[end].Deps, func(d *Node) bool { return d.Index >= start }) {
+			end++
+		}
+		wave := nodes[start:end]
+		if len(wave) < 1024 || workers == 1 {
+			for _, n := range wave {
+				n.Key = kws[0].key(n)
+			}
+		} else {
+			const chunk = 256
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for _, kw := range kws {
+				wg.Go(func() {
+					for {
+						i := int(next.Add(chunk)) - chunk
+						if i >= len(wave) {
+							return
+						}
+						for _, n := range wave[i:min(i+chunk, len(wave))] {
+							n.Key = kw.key(n)
+						}
+					}
+				})
+			}
+			wg.Wait()
+		}
+		start = end
+	}
+}
+
+// key hashes n's key (computeKey) with kw's hash and buffer.
+func (kw *keyWriter) key(n *Node) artifacts.Key {
+	kw.h.Reset()
+	kw.buf = kw.buf[:0]
 	kw.str(KeyFormat)
 	kw.str(n.Kind.Name())
 	kw.str(strconv.Itoa(n.Kind.Version()))
@@ -542,10 +593,15 @@ func (p *Plan) computeKey(n *Node) artifacts.Key {
 }
 
 // keyWriter feeds a hash through a buffer: each part followed by a zero
-// byte, the same bytes as writing them one by one, in few Write calls.
+// byte, the same bytes as writing them one by one, in few Write calls. One
+// is reused for many keys, so the buffer is allocated once.
 type keyWriter struct {
 	h   hash.Hash
 	buf []byte
+}
+
+func newKeyWriter() *keyWriter {
+	return &keyWriter{h: sha256.New(), buf: make([]byte, 0, 40<<10)}
 }
 
 func (w *keyWriter) str(s string) {

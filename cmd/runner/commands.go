@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -166,7 +165,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 func newApplyCmd(g *globals) *cobra.Command {
 	var sets []string
 	var opts runner.Options
-	var executor, cpuprofile, slurmArgs string
+	var executor, slurmArgs string
 	var resources []string
 	var detach bool
 	var quiet bool
@@ -189,17 +188,6 @@ func newApplyCmd(g *globals) *cobra.Command {
 				}
 			default:
 				return invalid(fmt.Errorf("unknown --executor %q (want local or slurm)", executor))
-			}
-			if cpuprofile != "" {
-				f, err := os.Create(cpuprofile)
-				if err != nil {
-					return invalid(err)
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return invalid(err)
-				}
-				defer pprof.StopCPUProfile()
 			}
 			plan, err := g.loadPlan(args[0], sets, "text")
 			if err != nil {
@@ -264,8 +252,6 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f.BoolVar(&detach, "detach", false, "with --executor slurm: submit everything that must run with afterok dependencies and exit (follow with runner status)")
 	f.StringArrayVar(&resources, "resource", nil, "batch-job resources over the file's: [STAGE.]KEY=VALUE such as mem=8G or fit.time=2h (repeatable)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output")
-	f.StringVar(&cpuprofile, "cpuprofile", "", "write a Go CPU profile of the apply to this file")
-	_ = f.MarkHidden("cpuprofile")
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 
@@ -82,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	code := exitCode(root.ExecuteContext(ctx), stderr)
+	pprof.StopCPUProfile() // --cpuprofile (a no-op without it)
 	if code == exitInterrupted {
 		if n := caught.Load(); n != 0 {
 			code = 128 + int(n)
@@ -138,6 +140,26 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		root.AddCommand(extra(g))
 	}
 	addMemoryFlags(root)
+	// --cpuprofile FILE profiles the whole command, loading and planning
+	// included (for the no-op apply figures); run stops it.
+	var cpuprofile string
+	root.PersistentFlags().StringVar(&cpuprofile, "cpuprofile", "", "write a Go CPU profile of the command to this file")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	memoryPreRun := root.PersistentPreRunE
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := memoryPreRun(cmd, args); err != nil || cpuprofile == "" {
+			return err
+		}
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return invalid(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return invalid(err)
+		}
+		return nil
+	}
 	return root
 }
 
