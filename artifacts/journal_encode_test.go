@@ -42,3 +42,26 @@ func TestJournalLineMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// The live-run marker's fast key list must produce exactly what
+// encoding/json does, for hex keys and (through the fallback) others.
+func TestLiveMarkerMatchesEncodingJSON(t *testing.T) {
+	hexKey := Key("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+	for name, keys := range map[string][]Key{
+		"none":     nil,
+		"empty":    {},
+		"hex":      {hexKey, hexKey},
+		"not hex":  {hexKey, `odd "key" <&>`},
+		"too long": {hexKey + "00"},
+	} {
+		m := liveMarker{Run: "r<1>", Host: "h\"ost", PID: 42, Started: time.Unix(1e9, 5).UTC(), TTLSeconds: 120, Keys: keys}
+		got, err := m.marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(&m)
+		if string(got) != string(want) {
+			t.Errorf("%s:\n got %s\nwant %s", name, got, want)
+		}
+	}
+}

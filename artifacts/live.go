@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +47,38 @@ type liveMarker struct {
 	Keys       []Key     `json:"keys"`
 }
 
+// marshal encodes m as encoding/json does. The keys, a million for a
+// million-cell sweep, are hex and need no escaping, so they are appended
+// directly (a tenth of json.Marshal's time).
+func (m *liveMarker) marshal() ([]byte, error) {
+	if !slices.ContainsFunc(m.Keys, func(k Key) bool { return !validKey(string(k)) }) && len(m.Keys) > 0 {
+		head := *m
+		head.Keys = nil
+		data, err := json.Marshal(&head)
+		if err != nil {
+			return nil, err
+		}
+		// data ends in `"keys":null}`.
+		if !bytes.HasSuffix(data, []byte("null}")) {
+			return json.Marshal(m)
+		}
+		data = data[:len(data)-len("null}")]
+		out := make([]byte, 0, len(data)+len(m.Keys)*(KeyLen+3)+2)
+		out = append(out, data...)
+		out = append(out, '[')
+		for i, k := range m.Keys {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, '"')
+			out = append(out, k...)
+			out = append(out, '"')
+		}
+		return append(out, ']', '}'), nil
+	}
+	return json.Marshal(m)
+}
+
 // LiveRun is the announcement of a running apply; see BeginRun.
 type LiveRun struct {
 	path string
@@ -74,7 +108,7 @@ func (s *Store) BeginRun(ctx context.Context, runID string, keys []Key, ttl time
 		return nil, fmt.Errorf("artifacts: begin run: %w", err)
 	}
 	m := liveMarker{Run: runID, Host: s.host, PID: os.Getpid(), Started: time.Now().UTC(), TTLSeconds: ttl.Seconds(), Keys: keys}
-	data, err := json.Marshal(&m)
+	data, err := m.marshal()
 	if err != nil {
 		return nil, fmt.Errorf("artifacts: begin run: %w", err)
 	}
