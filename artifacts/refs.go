@@ -124,9 +124,14 @@ func (s *Store) refLogLocked(pipeline string) *refLog {
 	if l, ok := s.refs.logs[pipeline]; ok {
 		return l
 	}
-	l, err := readRefLog(s.refLogPath(pipeline))
-	if err != nil {
-		l = &refLog{refs: map[string]Key{}}
+	var l *refLog
+	if p := s.prefetched(pipeline); p != nil && p.refs != nil {
+		l = p.refs
+	} else {
+		var err error
+		if l, err = readRefLog(s.refLogPath(pipeline)); err != nil {
+			l = &refLog{refs: map[string]Key{}}
+		}
 	}
 	if s.refs.logs == nil {
 		s.refs.logs = map[string]*refLog{}

@@ -5,171 +5,201 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 const indexDir = "index"
 
 // SizeIndex is a per-pipeline hint that makes the cheap cache check cheaper:
-// for each entry a pipeline used, the sizes of its manifest and output files
-// as they were when Lookup last accepted the entry. Check then needs one
-// stat per file instead of reading and decoding the manifest. Any mismatch
-// or absence means "ask Lookup"; the index is never a source of truth and a
-// lost or stale index only costs time. It lives in
-// <root>/index/<pipeline>.sizes and is replaced atomically by Save.
+// for each entry a pipeline used, the stamp of its directory (inode,
+// modification and change times) as it was when Lookup last accepted the
+// entry. Check then needs one stat per entry instead of reading and decoding
+// the manifest and stating every file: an entry's files are written before
+// its directory is renamed into place and never change after, so anything
+// that deletes, adds or renames a file in it (a deleted manifest, an
+// edited one saved by rename) or replaces or copies the entry changes the
+// stamp. Changes made inside a file in place (a flipped byte, a truncation)
+// do not; they are what `artifacts verify` and every reader's checks are
+// for. Any mismatch or absence means "ask Lookup"; the index is never a
+// source of truth and a lost or stale index only costs time. It lives in
+// <root>/index/<pipeline>.sizes and is replaced atomically by Save, which
+// writes it in plan order: a no-op apply then finds each node's entry next
+// to its predecessor's (CheckNext) instead of hashing a million keys.
 type SizeIndex struct {
-	store   *Store
-	path    string
-	mu      sync.Mutex
-	entries map[Key]sizeEntry
-	dirty   bool
+	store *Store
+	path  string
+	// loaded are the entries as read, in file order, and byKey their
+	// positions; both are fixed once read, so checks read them unlocked.
+	loaded []sizeEntry
+	byKey  map[Key]int32
+	// misses counts checks of loaded entries that were not where the
+	// cursor expected them (the file is not in plan order).
+	misses atomic.Int64
+	mu     sync.Mutex
+	// added are the entries recorded since; they win over loaded ones.
+	added    map[Key]sizeEntry
+	anyAdded atomic.Bool
+	dirty    bool
+	shards   shardDirs
 }
 
 type sizeEntry struct {
-	manifest int64
-	files    []recordedSize
+	key   Key
+	stamp entryStamp
 }
 
-type recordedSize struct {
-	name string
-	size int64
+// entryStamp identifies one state of an entry directory.
+type entryStamp struct {
+	ino          uint64
+	mtime, ctime int64 // nanoseconds
 }
 
-// OpenSizeIndex reads the size index of pipeline (empty when absent or unreadable).
+// SizeCursor remembers where the last entry a run of checks found was.
+// The zero value is a cursor with no position.
+type SizeCursor struct{ next int }
+
+// OpenSizeIndex reads the size index of pipeline (empty when absent or
+// unreadable), or takes the one Prefetch read.
 func (s *Store) OpenSizeIndex(pipeline string) *SizeIndex {
-	ix := &SizeIndex{store: s, path: filepath.Join(s.root, indexDir, escapeName(pipeline)+".sizes"), entries: map[Key]sizeEntry{}}
+	if p := s.prefetched(pipeline); p != nil {
+		s.preMu.Lock()
+		taken := p.taken
+		p.taken = true
+		s.preMu.Unlock()
+		if !taken {
+			return p.sizes
+		}
+	}
+	return s.readSizeIndex(pipeline)
+}
+
+func (s *Store) readSizeIndex(pipeline string) *SizeIndex {
+	ix := &SizeIndex{store: s, path: filepath.Join(s.root, indexDir, escapeName(pipeline)+".sizes"), byKey: map[Key]int32{}}
 	data, err := os.ReadFile(ix.path)
 	if err != nil {
 		return ix
 	}
 	// One string for the whole file, lines and fields cut from it without
 	// copies: a million-cell index is read at every apply.
-	ix.entries = make(map[Key]sizeEntry, bytes.Count(data, []byte{'\n'})+1)
+	ix.loaded = make([]sizeEntry, 0, bytes.Count(data, []byte{'\n'})+1)
 	rest := string(data)
-	var fields []string
 	for rest != "" {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
-		// <key> <manifest size> <file>:<size> ...
-		fields = appendFields(fields[:0], line)
-		f := fields
-		if len(f) < 2 || !validKey(f[0]) {
+		// <key> d<inode>:<mtime ns>:<ctime ns>; other lines (the sizes an
+		// older runner wrote) are skipped, so their entries are looked up
+		// and recorded again.
+		key, stamp, ok := strings.Cut(line, " d")
+		if !ok || !validKey(key) {
 			continue
 		}
-		ms, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			continue
+		ino, stamp, ok1 := strings.Cut(stamp, ":")
+		mtime, ctime, ok2 := strings.Cut(stamp, ":")
+		var e sizeEntry
+		var err1, err2, err3 error
+		e.key = Key(key)
+		e.stamp.ino, err1 = strconv.ParseUint(ino, 10, 64)
+		e.stamp.mtime, err2 = strconv.ParseInt(mtime, 10, 64)
+		e.stamp.ctime, err3 = strconv.ParseInt(strings.TrimRight(ctime, "\r"), 10, 64)
+		if ok1 && ok2 && err1 == nil && err2 == nil && err3 == nil {
+			ix.loaded = append(ix.loaded, e)
 		}
-		e := sizeEntry{manifest: ms, files: make([]recordedSize, 0, len(f)-2)}
-		ok := true
-		for _, fs := range f[2:] {
-			name, size, found := strings.Cut(fs, ":")
-			n, err := strconv.ParseInt(size, 10, 64)
-			if !found || err != nil || name == "" || strings.ContainsAny(name, `/\`) {
-				ok = false
-				break
-			}
-			e.files = append(e.files, recordedSize{name, n})
-		}
-		if ok {
-			ix.entries[Key(f[0])] = e
-		}
+	}
+	ix.byKey = make(map[Key]int32, len(ix.loaded))
+	for i, e := range ix.loaded {
+		ix.byKey[e.key] = int32(i) // a repeated key: the last line wins
 	}
 	return ix
 }
 
-// appendFields appends the space-separated fields of line (as
-// strings.Fields, for ASCII white space) to dst.
-func appendFields(dst []string, line string) []string {
-	start := -1
-	for i := 0; i < len(line); i++ {
-		if c := line[i]; c == ' ' || c == '\t' || c == '\r' {
-			if start >= 0 {
-				dst = append(dst, line[start:i])
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-	}
-	if start >= 0 {
-		dst = append(dst, line[start:])
-	}
-	return dst
+// Check reports whether key's entry is in the index and its directory has
+// the recorded stamp. False means: call Lookup.
+func (ix *SizeIndex) Check(key Key) bool {
+	var c SizeCursor
+	return ix.CheckNext(&c, key)
 }
 
-// Check reports whether key's entry is in the index and every one of its
-// files still exists with the recorded size (the same cheap check Lookup
-// makes, without reading the manifest). False means: call Lookup.
-func (ix *SizeIndex) Check(key Key) bool {
-	ix.mu.Lock()
-	e, ok := ix.entries[key]
-	ix.mu.Unlock()
+// CheckNext is Check for one of a run of keys in plan order: the entry is
+// looked for first where the previous one found through c was followed.
+func (ix *SizeIndex) CheckNext(c *SizeCursor, key Key) bool {
+	e, ok := ix.find(c, key)
 	if !ok {
 		return false
 	}
-	dir := ix.store.Dir(key) + string(filepath.Separator)
-	if size, regular, err := fileSize(dir + manifestName); err != nil || !regular || size != e.manifest {
-		return false
-	}
-	for _, f := range e.files {
-		if size, regular, err := fileSize(dir + f.name); err != nil || !regular || size != f.size {
-			return false
-		}
-	}
-	return true
+	st, err := ix.shards.stamp(ix.store, key)
+	return err == nil && st == e.stamp
 }
 
-// Record notes the sizes of an entry that Lookup or Put just accepted.
+// Close releases what checks keep open (descriptors of the store's shard
+// directories); not while checks run. The index stays usable: checks
+// reopen them.
+func (ix *SizeIndex) Close() { ix.shards.close() }
+
+func (ix *SizeIndex) find(c *SizeCursor, key Key) (sizeEntry, bool) {
+	if ix.anyAdded.Load() {
+		ix.mu.Lock()
+		e, ok := ix.added[key]
+		ix.mu.Unlock()
+		if ok {
+			return e, true
+		}
+	}
+	if c.next > 0 && c.next < len(ix.loaded) && ix.loaded[c.next].key == key {
+		c.next++
+		return ix.loaded[c.next-1], true
+	}
+	i, ok := ix.byKey[key]
+	if !ok {
+		return sizeEntry{}, false
+	}
+	if c.next > 0 {
+		ix.misses.Add(1)
+	}
+	c.next = int(i) + 1
+	return ix.loaded[i], true
+}
+
+// Record notes the stamp of an entry that Lookup or Put just accepted (m,
+// its manifest, says it was).
 func (ix *SizeIndex) Record(key Key, m *Manifest) {
-	ms, regular, err := fileSize(filepath.Join(ix.store.Dir(key), manifestName))
-	if err != nil || !regular {
+	st, err := statStamp(ix.store.Dir(key))
+	if err != nil || m == nil {
 		return
 	}
-	e := sizeEntry{manifest: ms}
-	for _, o := range m.Outputs {
-		e.files = append(e.files, recordedSize{o.File, o.Bytes})
-	}
+	e := sizeEntry{key: key, stamp: st}
 	ix.mu.Lock()
-	ix.entries[key] = e
+	if ix.added == nil {
+		ix.added = map[Key]sizeEntry{}
+	}
+	ix.added[key] = e
 	ix.dirty = true
+	ix.anyAdded.Store(true)
 	ix.mu.Unlock()
 }
 
 // NeedsSave reports whether Save could change the index of a plan of
-// planned nodes: something was recorded, or it holds more entries than the
-// plan has nodes. When neither, it is left as it is without building the
-// keep set (a million-cell no-op apply). An entry of a key that left the plan
-// while a node of the plan failed can then stay one apply longer; that only
-// costs a line, since every entry is checked against the files when used.
+// planned nodes: something was recorded, it holds more entries than the
+// plan has nodes, or more than one check in a hundred did not find its
+// entry after its predecessor's (an index not in plan order). When none,
+// it is left as it is (a million-cell no-op apply). An entry of a key that
+// left the plan while a node of the plan failed can then stay one apply
+// longer; that only costs a line, since every entry is checked against the
+// files when used.
 func (ix *SizeIndex) NeedsSave(planned int) bool {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.dirty || len(ix.entries) > planned
+	return ix.dirty || len(ix.byKey) > planned || ix.misses.Load() > int64(planned/100)
 }
 
-// Save writes the index, keeping only the keys in keep (the pipeline's
-// current plan), if anything changed. The write is atomic (temp + rename).
-func (ix *SizeIndex) Save(keep map[Key]bool) error {
+// Save writes the index of the plan whose node keys are order, in that
+// order, keeping only the entries of those keys. The write is atomic
+// (temp + rename).
+func (ix *SizeIndex) Save(order []Key) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for k := range ix.entries {
-		if !keep[k] {
-			delete(ix.entries, k)
-			ix.dirty = true
-		}
-	}
-	if !ix.dirty {
-		return nil
-	}
-	keys := make([]Key, 0, len(ix.entries))
-	for k := range ix.entries {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	if err := mkdirShared(filepath.Dir(ix.path)); err != nil {
 		return err
 	}
@@ -180,18 +210,28 @@ func (ix *SizeIndex) Save(keep map[Key]bool) error {
 		return err
 	}
 	w := bufio.NewWriterSize(tmp, 1<<16)
-	for _, k := range keys {
-		e := ix.entries[k]
-		w.WriteString(string(k))
-		w.WriteByte(' ')
-		w.WriteString(strconv.FormatInt(e.manifest, 10))
-		for _, f := range e.files {
-			w.WriteByte(' ')
-			w.WriteString(f.name)
-			w.WriteByte(':')
-			w.WriteString(strconv.FormatInt(f.size, 10))
+	written := make(map[Key]bool, len(order))
+	line := make([]byte, 0, 256)
+	for _, k := range order {
+		e, ok := ix.added[k]
+		if !ok {
+			var i int32
+			if i, ok = ix.byKey[k]; ok {
+				e = ix.loaded[i]
+			}
 		}
-		w.WriteByte('\n')
+		if !ok || written[k] {
+			continue
+		}
+		written[k] = true
+		line = append(line[:0], k...)
+		line = append(line, " d"...)
+		line = strconv.AppendUint(line, e.stamp.ino, 10)
+		line = append(line, ':')
+		line = strconv.AppendInt(line, e.stamp.mtime, 10)
+		line = append(line, ':')
+		line = strconv.AppendInt(line, e.stamp.ctime, 10)
+		w.Write(append(line, '\n'))
 	}
 	if err := w.Flush(); err != nil {
 		tmp.Close()
@@ -214,5 +254,11 @@ func (ix *SizeIndex) Save(keep map[Key]bool) error {
 func (ix *SizeIndex) Len() int {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return len(ix.entries)
+	n := len(ix.byKey)
+	for k := range ix.added {
+		if _, ok := ix.byKey[k]; !ok {
+			n++
+		}
+	}
+	return n
 }

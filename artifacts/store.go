@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -50,6 +51,9 @@ type Store struct {
 	layers   []*Store
 	readOnly bool
 	verified verifiedSet
+	// pre is the background read started by Prefetch.
+	preMu sync.Mutex
+	pre   *prefetch
 }
 
 // Open opens the store at root, creating root and its sub-directories if

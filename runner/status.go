@@ -24,7 +24,9 @@ type Decision struct {
 // and explains each node that must run by comparing its key ingredients with
 // the entry this pipeline's instance resolved to last time.
 func (p *Plan) Decide(store *artifacts.Store, jobs int) []Decision {
-	return p.decide(store, store.OpenSizeIndex(p.Pipeline.Name), jobs)
+	ix := store.OpenSizeIndex(p.Pipeline.Name)
+	defer ix.Close()
+	return p.decide(store, ix, jobs)
 }
 
 // decide is Decide with a size index: an entry whose files still have the
@@ -33,38 +35,41 @@ func (p *Plan) Decide(store *artifacts.Store, jobs int) []Decision {
 func (p *Plan) decide(store *artifacts.Store, ix *artifacts.SizeIndex, jobs int) []Decision {
 	out := make([]Decision, len(p.Nodes))
 	absent := absentKeys(p, store, ix)
-	parallelFor(len(p.Nodes), max(jobs, 1)*2, func(i int) {
-		n := p.Nodes[i]
-		if n.Volatile {
-			out[i] = Decision{Reason: "volatile: runs on every apply"}
-			return
+	// Each range of nodes checks with its own cursor: an index saved in plan
+	// order has the entries of consecutive nodes side by side.
+	parallelRanges(len(p.Nodes), max(jobs, 1)*2, func(lo, hi int) {
+		var c artifacts.SizeCursor
+		for i := lo; i < hi; i++ {
+			out[i] = p.decideNode(store, ix, &c, absent, p.Nodes[i])
 		}
-		if absent != nil && absent[i] {
-			out[i] = Decision{Reason: p.explain(store, n)}
-			return
-		}
-		if ix.Check(n.Key) {
-			out[i] = Decision{Cached: true}
-			return
-		}
-		m, err := store.Lookup(n.Key)
-		if err == nil {
-			ix.Record(n.Key, m)
-			out[i] = Decision{Cached: true}
-			return
-		}
-		var corrupt *artifacts.CorruptError
-		if errors.As(err, &corrupt) {
-			out[i] = Decision{Reason: "entry corrupt (" + corrupt.Reason + "): recompute"}
-			return
-		}
-		if !errors.Is(err, artifacts.ErrNotFound) {
-			out[i] = Decision{Reason: "store: " + err.Error()}
-			return
-		}
-		out[i] = Decision{Reason: p.explain(store, n)}
 	})
 	return out
+}
+
+// decideNode decides one node: cached, or why it must run.
+func (p *Plan) decideNode(store *artifacts.Store, ix *artifacts.SizeIndex, c *artifacts.SizeCursor, absent []bool, n *Node) Decision {
+	if n.Volatile {
+		return Decision{Reason: "volatile: runs on every apply"}
+	}
+	if absent != nil && absent[n.Index] {
+		return Decision{Reason: p.explain(store, n)}
+	}
+	if ix.CheckNext(c, n.Key) {
+		return Decision{Cached: true}
+	}
+	m, err := store.Lookup(n.Key)
+	if err == nil {
+		ix.Record(n.Key, m)
+		return Decision{Cached: true}
+	}
+	var corrupt *artifacts.CorruptError
+	if errors.As(err, &corrupt) {
+		return Decision{Reason: "entry corrupt (" + corrupt.Reason + "): recompute"}
+	}
+	if !errors.Is(err, artifacts.ErrNotFound) {
+		return Decision{Reason: "store: " + err.Error()}
+	}
+	return Decision{Reason: p.explain(store, n)}
 }
 
 // absentKeys marks the nodes whose entry directory does not exist, from
@@ -212,6 +217,16 @@ func (p *Plan) upstreamChanges(old map[string][]artifacts.Key, n *Node) []string
 
 // parallelFor calls f(i) for i in [0, n) on up to workers goroutines.
 func parallelFor(n, workers int, f func(i int)) {
+	parallelRanges(n, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			f(i)
+		}
+	})
+}
+
+// parallelRanges calls f on consecutive ranges [lo, hi) that cover 0..n-1
+// once, on up to workers goroutines.
+func parallelRanges(n, workers int, f func(lo, hi int)) {
 	if n == 0 {
 		return
 	}
@@ -232,9 +247,7 @@ func parallelFor(n, workers int, f func(i int)) {
 				if start >= n {
 					return
 				}
-				for i := start; i < min(start+chunk, n); i++ {
-					f(i)
-				}
+				f(start, min(start+chunk, n))
 			}
 		}()
 	}

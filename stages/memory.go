@@ -81,14 +81,14 @@ func checkParamsMemory(p any) (field string, err error) {
 		return "", nil
 	}
 	need, field := e.EstimatedBytes()
+	if CheckMemory(need, "") == nil {
+		return "", nil // the common case, without printing the field (a million cells)
+	}
 	what := "these params"
 	if field != "" {
 		what = field + " = " + paramValue(p, field)
 	}
-	if err := CheckMemory(need, what); err != nil {
-		return field, err
-	}
-	return "", nil
+	return field, CheckMemory(need, what)
 }
 
 // MemoryProblem returns the params' memory problem as a FieldError, or nil.

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/chaos-runner/runner/artifacts"
 	"github.com/chaos-runner/runner/runner"
 	"github.com/chaos-runner/runner/runner/slurm"
 	"github.com/chaos-runner/runner/spec"
@@ -30,6 +31,13 @@ func writeJSON(w io.Writer, v any) {
 
 // loadPlan loads, expands and binds a pipeline file.
 func (g *globals) loadPlan(path string, sets []string, format string) (*runner.Plan, error) {
+	return g.loadPlanThen(path, sets, format, nil)
+}
+
+// loadPlanThen is loadPlan that calls loaded, if not nil, with the expanded
+// pipeline of a sound file before binding it (binding a million cells
+// takes seconds: apply reads the store's indexes meanwhile).
+func (g *globals) loadPlanThen(path string, sets []string, format string, loaded func(*spec.Pipeline)) (*runner.Plan, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, invalid(fmt.Errorf("pipeline file: %w", err))
 	}
@@ -43,6 +51,9 @@ func (g *globals) loadPlan(path string, sets []string, format string) (*runner.P
 			ds = append(ds, pds...)
 		}
 		return nil, g.diagnosticsError(ds, format)
+	}
+	if loaded != nil {
+		loaded(p)
 	}
 	plan, ds := runner.NewPlan(p, g.reg)
 	if len(ds) > 0 {
@@ -189,13 +200,18 @@ func newApplyCmd(g *globals) *cobra.Command {
 			default:
 				return invalid(fmt.Errorf("unknown --executor %q (want local or slurm)", executor))
 			}
-			plan, err := g.loadPlan(args[0], sets, "text")
+			var store *artifacts.Store
+			var storeErr error
+			plan, err := g.loadPlanThen(args[0], sets, "text", func(p *spec.Pipeline) {
+				if store, storeErr = g.openStore(); storeErr == nil {
+					store.Prefetch(p.Name)
+				}
+			})
 			if err != nil {
 				return err
 			}
-			store, err := g.openStore()
-			if err != nil {
-				return err
+			if storeErr != nil {
+				return storeErr
 			}
 			if err := overrideResources(plan, resources); err != nil {
 				return invalid(err)

@@ -1,0 +1,48 @@
+package artifacts
+
+import "testing"
+
+// A store that prefetched a pipeline's refs and size index answers from
+// them as a fresh read would; the prefetched index is handed out once, and
+// another pipeline's reads are not affected.
+func TestPrefetch(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testKey("a")
+	m := putTest(t, s, a, 10)
+	if err := s.SetRef("p", "cell[0]", a); err != nil {
+		t.Fatal(err)
+	}
+	ix := s.OpenSizeIndex("p")
+	ix.Record(a, m)
+	if err := ix.Save([]Key{a}); err != nil {
+		t.Fatal(err)
+	}
+
+	s2, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Prefetch("p")
+	s2.Prefetch("q") // ignored: one prefetch per store
+	if k, ok := s2.Ref("p", "cell[0]"); !ok || k != a {
+		t.Errorf("prefetched Ref = %s, %v; want %s", k.Short(), ok, a.Short())
+	}
+	if _, ok := s2.Ref("q", "cell[0]"); ok {
+		t.Error("a ref of another pipeline")
+	}
+	first := s2.OpenSizeIndex("p")
+	if !first.Check(a) {
+		t.Error("the prefetched size index does not vouch for a recorded entry")
+	}
+	second := s2.OpenSizeIndex("p")
+	if second == first || !second.Check(a) {
+		t.Error("a second OpenSizeIndex shares the prefetched index or lost its entries")
+	}
+	if s2.OpenSizeIndex("q").Len() != 0 {
+		t.Error("another pipeline's size index is not empty")
+	}
+}
