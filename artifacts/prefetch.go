@@ -2,23 +2,23 @@ package artifacts
 
 import "sync"
 
-// prefetch is the background read of one pipeline's ref log and size index
+// prefetch is the background read of one pipeline's ref log and stamp index
 // (Store.Prefetch).
 type prefetch struct {
 	pipeline string
 	done     chan struct{}
 	refs     *refLog // nil if the log could not be read
-	sizes    *SizeIndex
-	// taken marks the size index handed out: a later OpenSizeIndex reads
+	stamps   *StampIndex
+	// taken marks the stamp index handed out: a later OpenStampIndex reads
 	// the file afresh rather than share one index.
 	taken bool
 }
 
-// Prefetch starts reading pipeline's ref log and size index in the
+// Prefetch starts reading pipeline's ref log and stamp index in the
 // background, so that an apply that is still planning finds them read: at
 // a million cells each is a file of a million lines, about a second to
 // parse, which would otherwise wait for the plan. The first Ref, SetRef or
-// OpenSizeIndex of pipeline waits for the read to finish. A second call, or
+// OpenStampIndex of pipeline waits for the read to finish. A second call, or
 // one for another pipeline, does nothing.
 func (s *Store) Prefetch(pipeline string) {
 	s.preMu.Lock()
@@ -34,7 +34,7 @@ func (s *Store) Prefetch(pipeline string) {
 			p.refs = l
 		}
 	})
-	wg.Go(func() { p.sizes = s.readSizeIndex(pipeline) })
+	wg.Go(func() { p.stamps = s.readStampIndex(pipeline) })
 	go func() {
 		wg.Wait()
 		close(p.done)

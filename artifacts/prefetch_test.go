@@ -2,7 +2,7 @@ package artifacts
 
 import "testing"
 
-// A store that prefetched a pipeline's refs and size index answers from
+// A store that prefetched a pipeline's refs and stamp index answers from
 // them as a fresh read would; the prefetched index is handed out once, and
 // another pipeline's reads are not affected.
 func TestPrefetch(t *testing.T) {
@@ -16,7 +16,7 @@ func TestPrefetch(t *testing.T) {
 	if err := s.SetRef("p", "cell[0]", a); err != nil {
 		t.Fatal(err)
 	}
-	ix := s.OpenSizeIndex("p")
+	ix := s.OpenStampIndex("p")
 	ix.Record(a, m)
 	if err := ix.Save([]Key{a}); err != nil {
 		t.Fatal(err)
@@ -34,15 +34,15 @@ func TestPrefetch(t *testing.T) {
 	if _, ok := s2.Ref("q", "cell[0]"); ok {
 		t.Error("a ref of another pipeline")
 	}
-	first := s2.OpenSizeIndex("p")
+	first := s2.OpenStampIndex("p")
 	if !first.Check(a) {
-		t.Error("the prefetched size index does not vouch for a recorded entry")
+		t.Error("the prefetched stamp index does not vouch for a recorded entry")
 	}
-	second := s2.OpenSizeIndex("p")
+	second := s2.OpenStampIndex("p")
 	if second == first || !second.Check(a) {
-		t.Error("a second OpenSizeIndex shares the prefetched index or lost its entries")
+		t.Error("a second OpenStampIndex shares the prefetched index or lost its entries")
 	}
-	if s2.OpenSizeIndex("q").Len() != 0 {
-		t.Error("another pipeline's size index is not empty")
+	if s2.OpenStampIndex("q").Len() != 0 {
+		t.Error("another pipeline's stamp index is not empty")
 	}
 }

@@ -134,9 +134,9 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 
 	a := &applier{plan: plan, store: store, opts: opts,
 		res: &Result{Outcomes: make([]Outcome, len(plan.Nodes))}}
-	a.sizes = store.OpenSizeIndex(plan.Pipeline.Name)
-	decisions := plan.decide(store, a.sizes, opts.Jobs)
-	a.sizes.Close()
+	a.stamps = store.OpenStampIndex(plan.Pipeline.Name)
+	decisions := plan.decide(store, a.stamps, opts.Jobs)
+	a.stamps.Close()
 	toRun := 0
 	for _, d := range decisions {
 		if !d.Cached {
@@ -172,14 +172,14 @@ func Apply(ctx context.Context, plan *Plan, store *artifacts.Store, opts Options
 	a.walk(ctx, decisions)
 	a.prog.stop()
 	a.publishAll()
-	if a.sizes.NeedsSave(len(plan.Nodes)) {
+	if a.stamps.NeedsSave(len(plan.Nodes)) {
 		// The keys as they are now: rekeyed nodes (partial.go) changed theirs.
 		for i, n := range plan.Nodes {
 			planKeys[i] = n.Key
 		}
-		if err := a.sizes.Save(planKeys); err != nil && a.journal != nil {
+		if err := a.stamps.Save(planKeys); err != nil && a.journal != nil {
 			// (Without a journal the store is not writable: say it once, above.)
-			fmt.Fprintf(opts.Log, "warning: size index: %v\n", err)
+			fmt.Fprintf(opts.Log, "warning: stamp index: %v\n", err)
 		}
 	}
 
@@ -238,8 +238,8 @@ type applier struct {
 	failures []*StageError
 	// journalErr reports the first journal write error once.
 	journalErr sync.Once
-	// sizes speeds up the next apply's cache checks.
-	sizes *artifacts.SizeIndex
+	// stamps speeds up the next apply's cache checks.
+	stamps *artifacts.StampIndex
 	// flights are the recoveries of damaged upstream entries in progress in
 	// this process, by key: one recompute per key, other readers wait for it.
 	flights map[artifacts.Key]*flight
@@ -528,8 +528,8 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		m, lerr := a.store.Lookup(n.Key)
 		if lerr != nil {
 			err = fmt.Errorf("executor reported success but the entry is not in the store: %w", lerr)
-		} else if a.sizes != nil {
-			a.sizes.Record(n.Key, m)
+		} else if a.stamps != nil {
+			a.stamps.Record(n.Key, m)
 		}
 	}
 	if err != nil {
@@ -550,10 +550,10 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 // outputs under the node's key. It is Apply's executor when
 // Options.Executor is nil, and what `runner exec-node` runs on a batch node.
 type localExecutor struct {
-	plan  *Plan
-	store *artifacts.Store
-	sizes *artifacts.SizeIndex // nil: not recorded
-	log   io.Writer
+	plan   *Plan
+	store  *artifacts.Store
+	stamps *artifacts.StampIndex // nil: not recorded
+	log    io.Writer
 	// recompute evicts and recomputes, under its key lock, an upstream node
 	// whose entry a read found corrupt.
 	recompute func(ctx context.Context, n *Node) (Outcome, error)
@@ -561,7 +561,7 @@ type localExecutor struct {
 
 // localExecutor returns the in-process executor of a's plan and store.
 func (a *applier) localExecutor() *localExecutor {
-	return &localExecutor{plan: a.plan, store: a.store, sizes: a.sizes, log: a.opts.Log,
+	return &localExecutor{plan: a.plan, store: a.store, stamps: a.stamps, log: a.opts.Log,
 		recompute: a.recover}
 }
 
@@ -620,8 +620,8 @@ func (x *localExecutor) Run(ctx context.Context, n *Node) error {
 	if err != nil {
 		return fmt.Errorf("store outputs: %w", err)
 	}
-	if x.sizes != nil {
-		x.sizes.Record(n.Key, stored)
+	if x.stamps != nil {
+		x.stamps.Record(n.Key, stored)
 	}
 	return nil
 }

@@ -24,21 +24,21 @@ type Decision struct {
 // and explains each node that must run by comparing its key ingredients with
 // the entry this pipeline's instance resolved to last time.
 func (p *Plan) Decide(store *artifacts.Store, jobs int) []Decision {
-	ix := store.OpenSizeIndex(p.Pipeline.Name)
+	ix := store.OpenStampIndex(p.Pipeline.Name)
 	defer ix.Close()
 	return p.decide(store, ix, jobs)
 }
 
-// decide is Decide with a size index: an entry whose files still have the
-// sizes the index recorded needs no manifest read; others are looked up and
-// recorded.
-func (p *Plan) decide(store *artifacts.Store, ix *artifacts.SizeIndex, jobs int) []Decision {
+// decide is Decide with a stamp index: an entry whose directory still has
+// the stamp the index recorded needs no manifest read; others are looked up
+// and recorded.
+func (p *Plan) decide(store *artifacts.Store, ix *artifacts.StampIndex, jobs int) []Decision {
 	out := make([]Decision, len(p.Nodes))
 	absent := absentKeys(p, store, ix)
 	// Each range of nodes checks with its own cursor: an index saved in plan
 	// order has the entries of consecutive nodes side by side.
 	parallelRanges(len(p.Nodes), max(jobs, 1)*2, func(lo, hi int) {
-		var c artifacts.SizeCursor
+		var c artifacts.StampCursor
 		for i := lo; i < hi; i++ {
 			out[i] = p.decideNode(store, ix, &c, absent, p.Nodes[i])
 		}
@@ -47,7 +47,7 @@ func (p *Plan) decide(store *artifacts.Store, ix *artifacts.SizeIndex, jobs int)
 }
 
 // decideNode decides one node: cached, or why it must run.
-func (p *Plan) decideNode(store *artifacts.Store, ix *artifacts.SizeIndex, c *artifacts.SizeCursor, absent []bool, n *Node) Decision {
+func (p *Plan) decideNode(store *artifacts.Store, ix *artifacts.StampIndex, c *artifacts.StampCursor, absent []bool, n *Node) Decision {
 	if n.Volatile {
 		return Decision{Reason: "volatile: runs on every apply"}
 	}
@@ -74,10 +74,10 @@ func (p *Plan) decideNode(store *artifacts.Store, ix *artifacts.SizeIndex, c *ar
 
 // absentKeys marks the nodes whose entry directory does not exist, from
 // one listing per shard directory, when the plan is large and mostly new
-// to the size index: the first plan of a big sweep then costs a few
+// to the stamp index: the first plan of a big sweep then costs a few
 // hundred directory reads instead of two failed system calls per cell.
 // Nil means "look every node up".
-func absentKeys(p *Plan, store *artifacts.Store, ix *artifacts.SizeIndex) []bool {
+func absentKeys(p *Plan, store *artifacts.Store, ix *artifacts.StampIndex) []bool {
 	if len(p.Nodes) < 4096 || ix.Len() >= len(p.Nodes)/2 {
 		return nil
 	}

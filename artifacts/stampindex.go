@@ -13,7 +13,7 @@ import (
 
 const indexDir = "index"
 
-// SizeIndex is a per-pipeline hint that makes the cheap cache check cheaper:
+// StampIndex is a per-pipeline hint that makes the cheap cache check cheaper:
 // for each entry a pipeline used, the stamp of its directory (inode,
 // modification and change times) as it was when Lookup last accepted the
 // entry. Check then needs one stat per entry instead of reading and decoding
@@ -25,28 +25,28 @@ const indexDir = "index"
 // do not; they are what `artifacts verify` and every reader's checks are
 // for. Any mismatch or absence means "ask Lookup"; the index is never a
 // source of truth and a lost or stale index only costs time. It lives in
-// <root>/index/<pipeline>.sizes and is replaced atomically by Save, which
+// <root>/index/<pipeline>.stamps and is replaced atomically by Save, which
 // writes it in plan order: a no-op apply then finds each node's entry next
 // to its predecessor's (CheckNext) instead of hashing a million keys.
-type SizeIndex struct {
+type StampIndex struct {
 	store *Store
 	path  string
 	// loaded are the entries as read, in file order, and byKey their
 	// positions; both are fixed once read, so checks read them unlocked.
-	loaded []sizeEntry
+	loaded []stampEntry
 	byKey  map[Key]int32
 	// misses counts checks of loaded entries that were not where the
 	// cursor expected them (the file is not in plan order).
 	misses atomic.Int64
 	mu     sync.Mutex
 	// added are the entries recorded since; they win over loaded ones.
-	added    map[Key]sizeEntry
+	added    map[Key]stampEntry
 	anyAdded atomic.Bool
 	dirty    bool
 	shards   shardDirs
 }
 
-type sizeEntry struct {
+type stampEntry struct {
 	key   Key
 	stamp entryStamp
 }
@@ -57,48 +57,47 @@ type entryStamp struct {
 	mtime, ctime int64 // nanoseconds
 }
 
-// SizeCursor remembers where the last entry a run of checks found was.
+// StampCursor remembers where the last entry a run of checks found was.
 // The zero value is a cursor with no position.
-type SizeCursor struct{ next int }
+type StampCursor struct{ next int }
 
-// OpenSizeIndex reads the size index of pipeline (empty when absent or
+// OpenStampIndex reads the stamp index of pipeline (empty when absent or
 // unreadable), or takes the one Prefetch read.
-func (s *Store) OpenSizeIndex(pipeline string) *SizeIndex {
+func (s *Store) OpenStampIndex(pipeline string) *StampIndex {
 	if p := s.prefetched(pipeline); p != nil {
 		s.preMu.Lock()
 		taken := p.taken
 		p.taken = true
 		s.preMu.Unlock()
 		if !taken {
-			return p.sizes
+			return p.stamps
 		}
 	}
-	return s.readSizeIndex(pipeline)
+	return s.readStampIndex(pipeline)
 }
 
-func (s *Store) readSizeIndex(pipeline string) *SizeIndex {
-	ix := &SizeIndex{store: s, path: filepath.Join(s.root, indexDir, escapeName(pipeline)+".sizes"), byKey: map[Key]int32{}}
+func (s *Store) readStampIndex(pipeline string) *StampIndex {
+	ix := &StampIndex{store: s, path: filepath.Join(s.root, indexDir, escapeName(pipeline)+".stamps"), byKey: map[Key]int32{}}
 	data, err := os.ReadFile(ix.path)
 	if err != nil {
 		return ix
 	}
 	// One string for the whole file, lines and fields cut from it without
 	// copies: a million-cell index is read at every apply.
-	ix.loaded = make([]sizeEntry, 0, bytes.Count(data, []byte{'\n'})+1)
+	ix.loaded = make([]stampEntry, 0, bytes.Count(data, []byte{'\n'})+1)
 	rest := string(data)
 	for rest != "" {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
-		// <key> d<inode>:<mtime ns>:<ctime ns>; other lines (the sizes an
-		// older runner wrote) are skipped, so their entries are looked up
-		// and recorded again.
+		// <key> d<inode>:<mtime ns>:<ctime ns>; other lines are skipped,
+		// so their entries are looked up and recorded again.
 		key, stamp, ok := strings.Cut(line, " d")
 		if !ok || !validKey(key) {
 			continue
 		}
 		ino, stamp, ok1 := strings.Cut(stamp, ":")
 		mtime, ctime, ok2 := strings.Cut(stamp, ":")
-		var e sizeEntry
+		var e stampEntry
 		var err1, err2, err3 error
 		e.key = Key(key)
 		e.stamp.ino, err1 = strconv.ParseUint(ino, 10, 64)
@@ -117,14 +116,14 @@ func (s *Store) readSizeIndex(pipeline string) *SizeIndex {
 
 // Check reports whether key's entry is in the index and its directory has
 // the recorded stamp. False means: call Lookup.
-func (ix *SizeIndex) Check(key Key) bool {
-	var c SizeCursor
+func (ix *StampIndex) Check(key Key) bool {
+	var c StampCursor
 	return ix.CheckNext(&c, key)
 }
 
 // CheckNext is Check for one of a run of keys in plan order: the entry is
 // looked for first where the previous one found through c was followed.
-func (ix *SizeIndex) CheckNext(c *SizeCursor, key Key) bool {
+func (ix *StampIndex) CheckNext(c *StampCursor, key Key) bool {
 	e, ok := ix.find(c, key)
 	if !ok {
 		return false
@@ -136,9 +135,9 @@ func (ix *SizeIndex) CheckNext(c *SizeCursor, key Key) bool {
 // Close releases what checks keep open (descriptors of the store's shard
 // directories); not while checks run. The index stays usable: checks
 // reopen them.
-func (ix *SizeIndex) Close() { ix.shards.close() }
+func (ix *StampIndex) Close() { ix.shards.close() }
 
-func (ix *SizeIndex) find(c *SizeCursor, key Key) (sizeEntry, bool) {
+func (ix *StampIndex) find(c *StampCursor, key Key) (stampEntry, bool) {
 	if ix.anyAdded.Load() {
 		ix.mu.Lock()
 		e, ok := ix.added[key]
@@ -153,7 +152,7 @@ func (ix *SizeIndex) find(c *SizeCursor, key Key) (sizeEntry, bool) {
 	}
 	i, ok := ix.byKey[key]
 	if !ok {
-		return sizeEntry{}, false
+		return stampEntry{}, false
 	}
 	if c.next > 0 {
 		ix.misses.Add(1)
@@ -164,15 +163,15 @@ func (ix *SizeIndex) find(c *SizeCursor, key Key) (sizeEntry, bool) {
 
 // Record notes the stamp of an entry that Lookup or Put just accepted (m,
 // its manifest, says it was).
-func (ix *SizeIndex) Record(key Key, m *Manifest) {
+func (ix *StampIndex) Record(key Key, m *Manifest) {
 	st, err := statStamp(ix.store.Dir(key))
 	if err != nil || m == nil {
 		return
 	}
-	e := sizeEntry{key: key, stamp: st}
+	e := stampEntry{key: key, stamp: st}
 	ix.mu.Lock()
 	if ix.added == nil {
-		ix.added = map[Key]sizeEntry{}
+		ix.added = map[Key]stampEntry{}
 	}
 	ix.added[key] = e
 	ix.dirty = true
@@ -188,7 +187,7 @@ func (ix *SizeIndex) Record(key Key, m *Manifest) {
 // left the plan while a node of the plan failed can then stay one apply
 // longer; that only costs a line, since every entry is checked against the
 // files when used.
-func (ix *SizeIndex) NeedsSave(planned int) bool {
+func (ix *StampIndex) NeedsSave(planned int) bool {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	return ix.dirty || len(ix.byKey) > planned || ix.misses.Load() > int64(planned/100)
@@ -197,7 +196,7 @@ func (ix *SizeIndex) NeedsSave(planned int) bool {
 // Save writes the index of the plan whose node keys are order, in that
 // order, keeping only the entries of those keys. The write is atomic
 // (temp + rename).
-func (ix *SizeIndex) Save(order []Key) error {
+func (ix *StampIndex) Save(order []Key) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if err := mkdirShared(filepath.Dir(ix.path)); err != nil {
@@ -205,7 +204,7 @@ func (ix *SizeIndex) Save(order []Key) error {
 	}
 	// Not os.CreateTemp (mode 0600): other members of a shared store's group
 	// read the index too.
-	tmp, err := os.OpenFile(filepath.Join(filepath.Dir(ix.path), ".sizes-"+randHex(8)), os.O_RDWR|os.O_CREATE|os.O_EXCL, sharedFilePerm)
+	tmp, err := os.OpenFile(filepath.Join(filepath.Dir(ix.path), ".stamps-"+randHex(8)), os.O_RDWR|os.O_CREATE|os.O_EXCL, sharedFilePerm)
 	if err != nil {
 		return err
 	}
@@ -246,12 +245,14 @@ func (ix *SizeIndex) Save(order []Key) error {
 		os.Remove(tmp.Name())
 		return err
 	}
+	// The file of sizes that runners before the stamps kept.
+	_ = os.Remove(strings.TrimSuffix(ix.path, ".stamps") + ".sizes")
 	ix.dirty = false
 	return nil
 }
 
 // Len returns the number of entries the index holds.
-func (ix *SizeIndex) Len() int {
+func (ix *StampIndex) Len() int {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	n := len(ix.byKey)

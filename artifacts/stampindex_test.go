@@ -9,13 +9,13 @@ import (
 	"testing"
 )
 
-func TestSizeIndexChecksStampsAndPersists(t *testing.T) {
+func TestStampIndexChecksAndPersists(t *testing.T) {
 	s := newStore(t, false)
 	a, b := testKey("a"), testKey("b")
 	ma := putTest(t, s, a, 10)
 	mb := putTest(t, s, b, 5)
 
-	ix := s.OpenSizeIndex("p")
+	ix := s.OpenStampIndex("p")
 	if ix.Check(a) {
 		t.Fatal("an empty index vouched for an entry")
 	}
@@ -26,7 +26,7 @@ func TestSizeIndexChecksStampsAndPersists(t *testing.T) {
 	if err := ix.Save([]Key{a, b}); err != nil {
 		t.Fatal(err)
 	}
-	ix2 := s.OpenSizeIndex("p")
+	ix2 := s.OpenStampIndex("p")
 	if !ix2.Check(a) || ix2.Check(b) {
 		t.Fatal("the saved index did not round-trip")
 	}
@@ -85,16 +85,16 @@ func TestSizeIndexChecksStampsAndPersists(t *testing.T) {
 	if err := ix2.Save([]Key{b, testKey("other")}); err != nil {
 		t.Fatal(err)
 	}
-	if ix3 := s.OpenSizeIndex("p"); ix3.Len() != 1 || !ix3.Check(b) {
+	if ix3 := s.OpenStampIndex("p"); ix3.Len() != 1 || !ix3.Check(b) {
 		t.Fatal("Save kept a key outside the plan or lost one in it")
 	}
 }
 
-func TestSizeIndexNeedsSave(t *testing.T) {
+func TestStampIndexNeedsSave(t *testing.T) {
 	s := newStore(t, false)
 	a, b := testKey("a"), testKey("b")
 	ma, mb := putTest(t, s, a, 10), putTest(t, s, b, 5)
-	ix := s.OpenSizeIndex("p")
+	ix := s.OpenStampIndex("p")
 	if ix.NeedsSave(2) {
 		t.Error("an empty, unchanged index needs saving")
 	}
@@ -106,7 +106,7 @@ func TestSizeIndexNeedsSave(t *testing.T) {
 	if err := ix.Save([]Key{a, b}); err != nil {
 		t.Fatal(err)
 	}
-	ix = s.OpenSizeIndex("p")
+	ix = s.OpenStampIndex("p")
 	for planned, want := range map[int]bool{2: false, 3: false, 1: true} {
 		if got := ix.NeedsSave(planned); got != want {
 			t.Errorf("NeedsSave(%d) of an unchanged two-entry index = %v, want %v", planned, got, want)
@@ -117,10 +117,10 @@ func TestSizeIndexNeedsSave(t *testing.T) {
 // Save writes the plan's order; checks of consecutive keys through one
 // cursor then find each entry after the previous one, and an index in
 // another order is found all the same but asks to be saved again.
-func TestSizeIndexPlanOrder(t *testing.T) {
+func TestStampIndexPlanOrder(t *testing.T) {
 	s := newStore(t, false)
 	var keys []Key
-	ix := s.OpenSizeIndex("p")
+	ix := s.OpenStampIndex("p")
 	for i := range 6 {
 		k := testKey(fmt.Sprint("k", i))
 		ix.Record(k, putTest(t, s, k, 3+i))
@@ -155,8 +155,8 @@ func TestSizeIndexPlanOrder(t *testing.T) {
 		// A gap is a miss: more than one in a hundred checks (here: any).
 		"one node gone": {append(append([]Key{}, want[:2]...), want[3:]...), true},
 	} {
-		ix := s.OpenSizeIndex("p")
-		var cur SizeCursor
+		ix := s.OpenStampIndex("p")
+		var cur StampCursor
 		for _, k := range c.order {
 			if !ix.CheckNext(&cur, k) {
 				t.Errorf("%s: %s not vouched for", name, k.Short())
