@@ -82,7 +82,7 @@ func fitAnalog(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	if err := nnCheckSeries(train, span+1+k, "analog: training series"); err != nil {
 		return nil, err
 	}
-	m := &Analog{hyper: nnCopyHyper(cfg.Hyper), dim: dim, lag: lag, k: k, kernel: kernel,
+	m := &Analog{hyper: copyHyper(cfg.Hyper), dim: dim, lag: lag, k: k, kernel: kernel,
 		scale: newNNScale(train), train: mat.DenseCopyOf(train)}
 	m.build()
 	return m, nil
@@ -135,7 +135,7 @@ func loadAnalog(s Snapshot) (Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analog: %w", err)
 	}
-	m := &Analog{hyper: nnCopyHyper(s.Hyper), dim: dim, lag: lag, k: k, kernel: kernel, scale: sc,
+	m := &Analog{hyper: copyHyper(s.Hyper), dim: dim, lag: lag, k: k, kernel: kernel, scale: sc,
 		train: mat.NewDense(r, d, append([]float64(nil), a.Data...))}
 	m.build()
 	return m, nil
@@ -152,7 +152,7 @@ func (m *Analog) Context() int { return m.span + 1 }
 func (m *Analog) Snapshot() Snapshot {
 	r, d := m.train.Dims()
 	arrs := []Array{{Name: "train", Shape: []int{r, d}, Data: append([]float64(nil), m.train.RawMatrix().Data...)}}
-	return Snapshot{Family: "analog", Hyper: nnCopyHyper(m.hyper), Arrays: append(arrs, m.scale.arrays()...)}
+	return Snapshot{Family: "analog", Hyper: copyHyper(m.hyper), Arrays: append(arrs, m.scale.arrays()...)}
 }
 
 // neighbours fills idx and dist with the k nearest library entries to q,

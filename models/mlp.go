@@ -164,7 +164,7 @@ func fitMLP(train *mat.Dense, cfg TrainConfig) (Model, error) {
 		return nil, err
 	}
 	_, d := train.Dims()
-	m := &MLP{hyper: nnCopyHyper(cfg.Hyper), lags: c.lags, d: d, scale: newNNScale(train)}
+	m := &MLP{hyper: copyHyper(cfg.Hyper), lags: c.lags, d: d, scale: newNNScale(train)}
 	in, tgt, n := m.samples(train)
 	// Standardise the increments.
 	m.incMu, m.incSd = make([]float64, d), make([]float64, d)
@@ -295,7 +295,7 @@ func loadMLP(s Snapshot) (Model, error) {
 		return nil, fmt.Errorf("mlp: snapshot lacks array \"mean\"")
 	}
 	d := len(mu.Data)
-	m := &MLP{hyper: nnCopyHyper(s.Hyper), lags: c.lags, d: d}
+	m := &MLP{hyper: copyHyper(s.Hyper), lags: c.lags, d: d}
 	if m.scale, err = loadNNScale(s, d); err != nil {
 		return nil, fmt.Errorf("mlp: %w", err)
 	}
@@ -327,7 +327,7 @@ func (m *MLP) Snapshot() Snapshot {
 		Array{Name: "inc_std", Shape: []int{m.d}, Data: append([]float64(nil), m.incSd...)},
 		Array{Name: "theta", Shape: []int{len(m.net.theta)}, Data: append([]float64(nil), m.net.theta...)},
 	)
-	return Snapshot{Family: "mlp", Hyper: nnCopyHyper(m.hyper), Arrays: arrs}
+	return Snapshot{Family: "mlp", Hyper: copyHyper(m.hyper), Arrays: arrs}
 }
 
 // Forecast implements Model.

@@ -313,7 +313,7 @@ func fitNeuralODE(train *mat.Dense, cfg TrainConfig) (Model, error) {
 		return nil, err
 	}
 	n, d := train.Dims()
-	m := &NeuralODE{hyper: nnCopyHyper(cfg.Hyper), d: d, dt: cfg.Dt, substeps: c.substeps,
+	m := &NeuralODE{hyper: copyHyper(cfg.Hyper), d: d, dt: cfg.Dt, substeps: c.substeps,
 		scale: newNNScale(train), net: newNNNet(c.sizes(d), c.act)}
 	dropAtDefault("neural_ode", m.hyper, "standardize")
 	if c.raw {
@@ -378,7 +378,7 @@ func loadNeuralODE(s Snapshot) (Model, error) {
 		return nil, fmt.Errorf("neural_ode: snapshot lacks array \"mean\"")
 	}
 	d := len(mu.Data)
-	m := &NeuralODE{hyper: nnCopyHyper(s.Hyper), d: d, substeps: c.substeps, net: newNNNet(c.sizes(d), c.act)}
+	m := &NeuralODE{hyper: copyHyper(s.Hyper), d: d, substeps: c.substeps, net: newNNNet(c.sizes(d), c.act)}
 	if m.scale, err = loadNNScale(s, d); err != nil {
 		return nil, fmt.Errorf("neural_ode: %w", err)
 	}
@@ -413,7 +413,7 @@ func (m *NeuralODE) Snapshot() Snapshot {
 		Array{Name: "dt", Shape: []int{1}, Data: []float64{m.dt}},
 		Array{Name: "theta", Shape: []int{len(m.net.theta)}, Data: append([]float64(nil), m.net.theta...)},
 	)
-	return Snapshot{Family: "neural_ode", Hyper: nnCopyHyper(m.hyper), Arrays: arrs}
+	return Snapshot{Family: "neural_ode", Hyper: copyHyper(m.hyper), Arrays: arrs}
 }
 
 // Field evaluates the learned vector field dx/dt at the state x (original

@@ -304,7 +304,7 @@ func TestNNLoadRejectsBadSnapshots(t *testing.T) {
 				t.Errorf("%s: load with truncated %q succeeded", fam, a.Name)
 			}
 		}
-		hyp := nnCopyHyper(snap.Hyper)
+		hyp := copyHyper(snap.Hyper)
 		for k := range hyp {
 			hyp[k] = -1.5
 		}

@@ -152,15 +152,6 @@ func nnArrayData(s Snapshot, name string, want int) ([]float64, error) {
 	return append([]float64(nil), a.Data...), nil
 }
 
-// nnCopyHyper copies hyperparameters for a snapshot.
-func nnCopyHyper(h Hyper) Hyper {
-	out := make(Hyper, len(h))
-	for k, v := range h {
-		out[k] = v
-	}
-	return out
-}
-
 // nnNaN returns a steps×d matrix filled with NaN.
 func nnNaN(steps, d int) *mat.Dense {
 	data := make([]float64, max(steps, 1)*d)

@@ -52,7 +52,7 @@ func fitParrot(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	if err := nnCheckSeries(train, dim+1, "parrot: training series"); err != nil {
 		return nil, err
 	}
-	return &Parrot{hyper: nnCopyHyper(cfg.Hyper), dim: dim, train: mat.DenseCopyOf(train)}, nil
+	return &Parrot{hyper: copyHyper(cfg.Hyper), dim: dim, train: mat.DenseCopyOf(train)}, nil
 }
 
 func loadParrot(s Snapshot) (Model, error) {
@@ -67,7 +67,7 @@ func loadParrot(s Snapshot) (Model, error) {
 	if a.Shape[0] < dim+1 {
 		return nil, fmt.Errorf("parrot: snapshot train array has %d rows, need %d", a.Shape[0], dim+1)
 	}
-	return &Parrot{hyper: nnCopyHyper(s.Hyper), dim: dim,
+	return &Parrot{hyper: copyHyper(s.Hyper), dim: dim,
 		train: mat.NewDense(a.Shape[0], a.Shape[1], append([]float64(nil), a.Data...))}, nil
 }
 
@@ -80,7 +80,7 @@ func (m *Parrot) Context() int { return m.dim }
 // Snapshot implements Model: the context is the model.
 func (m *Parrot) Snapshot() Snapshot {
 	r, d := m.train.Dims()
-	return Snapshot{Family: "parrot", Hyper: nnCopyHyper(m.hyper),
+	return Snapshot{Family: "parrot", Hyper: copyHyper(m.hyper),
 		Arrays: []Array{{Name: "train", Shape: []int{r, d}, Data: append([]float64(nil), m.train.RawMatrix().Data...)}}}
 }
 

@@ -366,7 +366,7 @@ func fitSINDy(train *mat.Dense, cfg TrainConfig) (Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sindy: %w", err)
 	}
-	m := &SINDy{hyper: nnCopyHyper(cfg.Hyper), d: d, degree: c.degree, dt: cfg.Dt, rtol: c.rtol, atol: c.atol,
+	m := &SINDy{hyper: copyHyper(cfg.Hyper), d: d, degree: c.degree, dt: cfg.Dt, rtol: c.rtol, atol: c.atol,
 		lib: lib, coef: xi, scale: newNNScale(train)}
 	m.compile()
 	return m, nil
@@ -397,7 +397,7 @@ func loadSINDy(s Snapshot) (Model, error) {
 	if sindyLibrarySize(d, c.degree) > sindyMaxTerms {
 		return nil, fmt.Errorf("sindy: snapshot library too large")
 	}
-	m := &SINDy{hyper: nnCopyHyper(s.Hyper), d: d, degree: c.degree, rtol: c.rtol, atol: c.atol,
+	m := &SINDy{hyper: copyHyper(s.Hyper), d: d, degree: c.degree, rtol: c.rtol, atol: c.atol,
 		lib: newSINDyLibrary(d, c.degree)}
 	if m.scale, err = loadNNScale(s, d); err != nil {
 		return nil, fmt.Errorf("sindy: %w", err)
@@ -432,7 +432,7 @@ func (m *SINDy) Snapshot() Snapshot {
 		Array{Name: "dt", Shape: []int{1}, Data: []float64{m.dt}},
 		Array{Name: "coef", Shape: []int{p, m.d}, Data: append([]float64(nil), m.coef.RawMatrix().Data...)},
 	)
-	return Snapshot{Family: "sindy", Hyper: nnCopyHyper(m.hyper), Arrays: arrs}
+	return Snapshot{Family: "sindy", Hyper: copyHyper(m.hyper), Arrays: arrs}
 }
 
 // Coefficients returns a copy of Ξ: one row per library term (in the order
