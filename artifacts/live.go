@@ -51,32 +51,28 @@ type liveMarker struct {
 // million-cell sweep, are hex and need no escaping, so they are appended
 // directly (a tenth of json.Marshal's time).
 func (m *liveMarker) marshal() ([]byte, error) {
-	if !slices.ContainsFunc(m.Keys, func(k Key) bool { return !validKey(string(k)) }) && len(m.Keys) > 0 {
-		head := *m
-		head.Keys = nil
-		data, err := json.Marshal(&head)
-		if err != nil {
-			return nil, err
-		}
-		// data ends in `"keys":null}`.
-		if !bytes.HasSuffix(data, []byte("null}")) {
-			return json.Marshal(m)
-		}
-		data = data[:len(data)-len("null}")]
-		out := make([]byte, 0, len(data)+len(m.Keys)*(KeyLen+3)+2)
-		out = append(out, data...)
-		out = append(out, '[')
-		for i, k := range m.Keys {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = append(out, '"')
-			out = append(out, k...)
-			out = append(out, '"')
-		}
-		return append(out, ']', '}'), nil
+	if len(m.Keys) == 0 || slices.ContainsFunc(m.Keys, func(k Key) bool { return !validKey(string(k)) }) {
+		return json.Marshal(m)
 	}
-	return json.Marshal(m)
+	head := *m
+	head.Keys = nil
+	data, err := json.Marshal(&head)
+	if err != nil {
+		return nil, err
+	}
+	data, ok := bytes.CutSuffix(data, []byte("null}")) // `"keys":null}`
+	if !ok {
+		return json.Marshal(m)
+	}
+	out := make([]byte, 0, len(data)+len(m.Keys)*(KeyLen+3)+2)
+	out = append(append(out, data...), '[')
+	for i, k := range m.Keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, '"'), k...), '"')
+	}
+	return append(out, ']', '}'), nil
 }
 
 // LiveRun is the announcement of a running apply; see BeginRun.

@@ -12,12 +12,12 @@ func TestPrefetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := testKey("a")
-	m := putTest(t, s, a, 10)
+	putTest(t, s, a, 10)
 	if err := s.SetRef("p", "cell[0]", a); err != nil {
 		t.Fatal(err)
 	}
 	ix := s.OpenStampIndex("p")
-	ix.Record(a, m)
+	ix.Record(a)
 	if err := ix.Save([]Key{a}); err != nil {
 		t.Fatal(err)
 	}

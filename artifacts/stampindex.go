@@ -161,11 +161,10 @@ func (ix *StampIndex) find(c *StampCursor, key Key) (stampEntry, bool) {
 	return ix.loaded[i], true
 }
 
-// Record notes the stamp of an entry that Lookup or Put just accepted (m,
-// its manifest, says it was).
-func (ix *StampIndex) Record(key Key, m *Manifest) {
+// Record notes the stamp of an entry that Lookup or Put just accepted.
+func (ix *StampIndex) Record(key Key) {
 	st, err := statStamp(ix.store.Dir(key))
-	if err != nil || m == nil {
+	if err != nil {
 		return
 	}
 	e := stampEntry{key: key, stamp: st}

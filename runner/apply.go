@@ -525,11 +525,11 @@ func (a *applier) execute(ctx context.Context, n *Node, force bool) (Outcome, er
 		// The executor stored the entry elsewhere (another host, a job):
 		// trust nothing that the store does not show. (The local executor
 		// records what it stored itself.)
-		m, lerr := a.store.Lookup(n.Key)
+		_, lerr := a.store.Lookup(n.Key)
 		if lerr != nil {
 			err = fmt.Errorf("executor reported success but the entry is not in the store: %w", lerr)
 		} else if a.stamps != nil {
-			a.stamps.Record(n.Key, m)
+			a.stamps.Record(n.Key)
 		}
 	}
 	if err != nil {
@@ -616,12 +616,11 @@ func (x *localExecutor) Run(ctx context.Context, n *Node) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stored, err := x.store.Put(m, outputs)
-	if err != nil {
+	if _, err := x.store.Put(m, outputs); err != nil {
 		return fmt.Errorf("store outputs: %w", err)
 	}
 	if x.stamps != nil {
-		x.stamps.Record(n.Key, stored)
+		x.stamps.Record(n.Key)
 	}
 	return nil
 }

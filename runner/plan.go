@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/chaos-runner/runner/artifacts"
@@ -530,11 +529,7 @@ func (p *Plan) computeKey(n *Node) artifacts.Key {
 // matrix stage, say), and each wave's keys are hashed on every core: a
 // million-cell plan hashes a million keys.
 func (p *Plan) computeKeys() {
-	workers := runtime.GOMAXPROCS(0)
-	kws := make([]*keyWriter, workers)
-	for i := range kws {
-		kws[i] = newKeyWriter()
-	}
+	var writers sync.Pool // *keyWriter: one buffer per range, not per key
 	nodes := p.Nodes
 	for start := 0; start < len(nodes); {
 		end := start + 1
@@ -542,29 +537,16 @@ func (p *Plan) computeKeys() {
 			end++
 		}
 		wave := nodes[start:end]
-		if len(wave) < 1024 || workers == 1 {
-			for _, n := range wave {
-				n.Key = kws[0].key(n)
+		parallelRanges(len(wave), runtime.GOMAXPROCS(0), func(lo, hi int) {
+			kw, _ := writers.Get().(*keyWriter)
+			if kw == nil {
+				kw = newKeyWriter()
 			}
-		} else {
-			const chunk = 256
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			for _, kw := range kws {
-				wg.Go(func() {
-					for {
-						i := int(next.Add(chunk)) - chunk
-						if i >= len(wave) {
-							return
-						}
-						for _, n := range wave[i:min(i+chunk, len(wave))] {
-							n.Key = kw.key(n)
-						}
-					}
-				})
+			for _, n := range wave[lo:hi] {
+				n.Key = kw.key(n)
 			}
-			wg.Wait()
-		}
+			writers.Put(kw)
+		})
 		start = end
 	}
 }

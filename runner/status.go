@@ -57,9 +57,9 @@ func (p *Plan) decideNode(store *artifacts.Store, ix *artifacts.StampIndex, c *a
 	if ix.CheckNext(c, n.Key) {
 		return Decision{Cached: true}
 	}
-	m, err := store.Lookup(n.Key)
+	_, err := store.Lookup(n.Key)
 	if err == nil {
-		ix.Record(n.Key, m)
+		ix.Record(n.Key)
 		return Decision{Cached: true}
 	}
 	var corrupt *artifacts.CorruptError
@@ -227,14 +227,18 @@ func parallelFor(n, workers int, f func(i int)) {
 // parallelRanges calls f on consecutive ranges [lo, hi) that cover 0..n-1
 // once, on up to workers goroutines.
 func parallelRanges(n, workers int, f func(lo, hi int)) {
+	const chunk = 64
 	if n == 0 {
 		return
 	}
-	workers = min(workers, n)
+	if n <= chunk || workers <= 1 {
+		f(0, n) // one range: no goroutine
+		return
+	}
+	workers = min(workers, (n+chunk-1)/chunk)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	next := 0
-	const chunk = 64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
